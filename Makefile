@@ -1,0 +1,60 @@
+# Three Levels, Reversed. `make lab` to learn, `make test` to check everything.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Jupyter refuses to run as root without this flag (CI and containers run as root).
+ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PORT   ?= 8888
+
+.PHONY: lab test install notebooks outputs lock bench clean help
+
+help:
+	@echo "make lab         set up (first time) and open the course in JupyterLab, at lesson 01"
+	@echo "make test        set up (first time) and run every check: unit tests, nbval, browser tests"
+	@echo "make notebooks   rebuild workbooks, answer keys and the glossary page from seeds/ and exercises/"
+	@echo "make outputs     re-execute every notebook and store its outputs (after changing code or data)"
+	@echo "make lock        refresh the pinned versions in constraints.txt"
+	@echo "make bench       run the speed benchmarks"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the project's dependencies or pins change.
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ROOTFLAG) \
+	  --ServerApp.root_dir="$(CURDIR)" lessons/01-three-levels.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m threelevels.maint check
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+notebooks: $(STAMP)
+	$(BIN)/python -m threelevels.maint build
+
+outputs: $(STAMP)
+	$(BIN)/python -m threelevels.maint build
+	$(BIN)/python -m threelevels.maint outputs
+
+# Resolve the newest versions the ranges in pyproject.toml allow, in a scratch environment,
+# and write them to constraints.txt. Then run `make outputs test` and commit both.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e ".[test]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^three-levels' > constraints.txt
+	rm -rf .lock-venv
+	@echo "constraints.txt refreshed; now run: make outputs test"
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_engine.py
+	@if [ -f bench/bench_store.py ]; then $(BIN)/python bench/bench_store.py; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache build src/*.egg-info test-artifacts

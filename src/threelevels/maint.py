@@ -1,0 +1,206 @@
+"""Maintainer commands (`python -m threelevels.maint ...`), run by the Makefile.
+
+    build     write the workbooks (exercises/NN-slug.ipynb) and answer keys
+              (instructors/keys/NN-slug.ipynb) from the exercise banks, so they never drift
+    outputs   execute every notebook in place, in a throwaway THREELEVELS_HOME, and store
+              outputs that nbval re-creates exactly (no widget state, ids or timings)
+    check     fail if `build` would change any notebook (CI uses it)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .banks import _load, bank_files
+from .data import root
+
+NB_META = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
+
+
+def _cells(specs, prefix):
+    import nbformat.v4 as v4
+    cells = []
+    for i, (kind, src) in enumerate(specs, 1):
+        cell = v4.new_markdown_cell(src) if kind == "md" else v4.new_code_cell(src)
+        cell["id"] = f"{prefix}-{i:02d}"
+        cells.append(cell)
+    return cells
+
+
+def _notebook(specs, prefix):
+    import nbformat.v4 as v4
+    nb = v4.new_notebook()
+    nb["metadata"] = dict(NB_META)
+    nb["cells"] = _cells(specs, prefix)
+    return nb
+
+
+def workbook_specs(path: Path):
+    exercises = _load(path)
+    lesson = path.name[:2]
+    from .banks import lesson_titles
+    title = lesson_titles()[lesson]
+    minutes = sum(e.minutes for e in exercises)
+    objectives = list(dict.fromkeys(e.objective for e in exercises))
+    uses_data = any(e.type == "code" for e in exercises)
+    specs = [("md", f"# Workbook {lesson}: {title}\n\n"
+                    f"Time: {minutes:g} min. Companion to `lessons/{path.stem}.ipynb`: read the lesson first.\n\n"
+                    "## Objectives\n" + "\n".join(f"- {o}" for o in objectives) + "\n\n"
+                    "## How the exercises work\n"
+                    "Run each cell (Shift+Enter) to show its exercise. Answer, then press **Check**: the feedback "
+                    "says whether the answer is correct, partly right or not yet right, and why. **Hint** shows "
+                    "one hint at a time. Every checked answer is saved, so after a restart each exercise shows "
+                    "your last answer. Wrong answers cost nothing: try again as often as you like.")]
+    setup = "import threelevels"
+    if uses_data:
+        setup += ("\n\nchron = threelevels.chronology()    # dated events, one row each\n"
+                  "claims = threelevels.claims_table()  # the article's claims, one row each")
+    specs.append(("code", setup))
+    for n, ex in enumerate(exercises, 1):
+        specs.append(("md", f"## {n}. {ex.title[0].upper() + ex.title[1:]}\n\n*Objective: {ex.objective}* "
+                            f"(about {ex.minutes:g} min)"))
+        if ex.type == "code":
+            specs.append(("md", "Work it out with pandas in the next cell: replace `None` with your computation "
+                                "and run the cell to check it. (You can also type an expression into the "
+                                "exercise's Code box.)"))
+            specs.append(("code", f"answer = None  # your pandas computation here\n"
+                                  f"threelevels.check({ex.id!r}, answer)"))
+        specs.append(("code", f"threelevels.exercise({ex.id!r})"))
+    specs.append(("md", "## Your progress\nRun the next cell to see what you have done in every lesson."))
+    specs.append(("code", "threelevels.progress()"))
+    return specs
+
+
+def key_specs(path: Path):
+    exercises = _load(path)
+    lesson = path.name[:2]
+    from .banks import lesson_titles
+    specs = [("md", f"# Answer key {lesson}: {lesson_titles()[lesson]}\n\n"
+                    "For instructors. Each cell drives one exercise through its widget's `submit` (the same path "
+                    "as a click on Check): first every known wrong answer, then the key, printing each verdict. "
+                    "nbval compares this printed text in CI, so a broken key or check shows up as a diff.\n\n"
+                    "Attempts made here are not recorded in anyone's progress."),
+             ("code", "from threelevels.keys import drive")]
+    for ex in exercises:
+        specs.append(("md", f"## {ex.id}: {ex.title}\n\n**Why:** {ex.explanation}"))
+        specs.append(("code", f"drive({ex.id!r})"))
+    return specs
+
+
+def targets():
+    base = root()
+    for path in bank_files():
+        yield base / "exercises" / f"{path.stem}.ipynb", workbook_specs(path), f"wb{path.name[:2]}"
+        yield base / "instructors" / "keys" / f"{path.stem}.ipynb", key_specs(path), f"key{path.name[:2]}"
+
+
+def anchor(term: str) -> str:
+    """The link target of a glossary term in lessons/glossary.md (e.g. 'balance of power' -> 'balance-of-power')."""
+    import re
+    return re.sub(r"[^a-z0-9]+", "-", term.casefold()).strip("-")
+
+
+def glossary_markdown() -> str:
+    from .terms import terms
+    entries = sorted(terms().values(), key=lambda t: t.term.casefold())
+    lines = ["# Glossary", "",
+             "Generated from `seeds/glossary.csv` by `make notebooks`; edit the CSV, not this file. "
+             "Definitions are the course's own words; each names a source. In a notebook: "
+             "`threelevels.glossary(\"KEDO\")`.", ""]
+    for t in entries:
+        aka = f" *(also: {', '.join(t.aliases)})*" if t.aliases else ""
+        lines += [f'<a id="{anchor(t.term)}"></a>', f"## {t.term}", "", f"{t.definition}{aka}", "",
+                  f"First needed in lesson {t.lesson}. Source: {t.source}", ""]
+    return "\n".join(lines)
+
+
+def _source_only(nb):
+    return [(c["cell_type"], c["source"]) for c in nb["cells"]]
+
+
+def build(check_only: bool = False) -> int:
+    import nbformat
+    stale = []
+    for target, specs, prefix in targets():
+        new = _notebook(specs, prefix)
+        if target.exists():
+            old = nbformat.read(target, as_version=4)
+            if _source_only(old) == _source_only(new):
+                continue
+        stale.append(target)
+        if not check_only:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(new, target)
+            print(f"wrote {target.relative_to(root())}")
+    gloss = root() / "lessons" / "glossary.md"
+    text = glossary_markdown()
+    if not gloss.exists() or gloss.read_text(encoding="utf-8") != text:
+        stale.append(gloss)
+        if not check_only:
+            gloss.write_text(text, encoding="utf-8")
+            print(f"wrote {gloss.relative_to(root())}")
+    if check_only and stale:
+        print("out of date (run `make notebooks && make outputs`): "
+              + ", ".join(str(p.relative_to(root())) for p in stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+def notebooks() -> list[Path]:
+    base = root()
+    return sorted([*base.glob("lessons/[0-9][0-9]-*.ipynb"), *base.glob("exercises/[0-9][0-9]-*.ipynb"),
+                   *base.glob("instructors/keys/[0-9][0-9]-*.ipynb")])
+
+
+def clean(nb):
+    """Keep only what nbval compares and what a learner should see before running a cell."""
+    nb["metadata"].pop("widgets", None)
+    for cell in nb["cells"]:
+        cell["metadata"].pop("execution", None)
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if data:
+                data.pop("application/vnd.jupyter.widget-view+json", None)
+    return nb
+
+
+def outputs(paths=None) -> int:
+    import nbformat
+    from nbclient import NotebookClient
+    paths = [Path(p).resolve() for p in paths] if paths else notebooks()
+    with tempfile.TemporaryDirectory(prefix="threelevels-home-") as home:
+        os.environ["THREELEVELS_HOME"] = home
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False,
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            nbformat.write(clean(nb), path)
+            print(f"executed {path.relative_to(root())}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m threelevels.maint", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("build", help="write workbooks and answer keys from the banks")
+    sub.add_parser("check", help="fail if `build` would change a notebook")
+    out = sub.add_parser("outputs", help="execute notebooks in place")
+    out.add_argument("paths", nargs="*", help="notebooks (default: all)")
+    args = parser.parse_args(argv)
+    if args.cmd == "build":
+        return build()
+    if args.cmd == "check":
+        return build(check_only=True)
+    return outputs(args.paths)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
