@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__, store
+from .checks import CANON, STATUSES, canon_ranking
 
 WIDTH = 60  # characters of an objective or answer shown in a table cell
 
@@ -130,7 +131,6 @@ def cmd_export(args) -> int:
 
 # --- seminar ---------------------------------------------------------------------------------------
 
-STATUSES = ("not-attempted", "incorrect", "partial", "correct")
 
 
 def read_export(path: Path) -> tuple[dict | None, str]:
@@ -191,15 +191,18 @@ def _exercise(ex_id: str):
         return None
 
 
+class _Raw(str):
+    """An answer the current bank cannot read, compared by its JSON text."""
+
+
 def _canonical(ex, answer):
     """A hashable form in which equal answers compare equal (["a","b"] = ["b","a"] for multi-select)."""
-    if ex is not None and ex.type != "code":
+    if ex is not None and ex.type in CANON:
         try:
-            from .checks import CANON
             return CANON[ex.type](ex, store.decode(answer))
-        except Exception:
+        except Exception:  # unreadable for this exercise (e.g. from another course version)
             pass
-    return json.dumps(answer, sort_keys=True, ensure_ascii=False)
+    return _Raw(json.dumps(answer, sort_keys=True, ensure_ascii=False))
 
 
 def _label(ex, value) -> str:
@@ -208,7 +211,7 @@ def _label(ex, value) -> str:
 
 def _describe(ex, canon, raw) -> str:
     """A short, readable form of one answer for the table."""
-    if ex is not None and not isinstance(canon, str) or (ex is not None and ex.type == "single-choice"):
+    if ex is not None and not isinstance(canon, _Raw):
         t = ex.type
         if t == "ranking":
             return " > ".join(_label(ex, i) for i in canon)
@@ -231,7 +234,6 @@ def _order(ex, answer) -> tuple | None:
     """A ranking answer as a tuple of item ids, or None if it is not a complete ranking."""
     if ex is not None:
         try:
-            from .checks import canon_ranking
             return canon_ranking(ex, store.decode(answer))
         except Exception:
             return None

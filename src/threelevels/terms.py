@@ -22,6 +22,8 @@ class Term:
     def __str__(self) -> str:
         return self.text()
 
+    __repr__ = __str__
+
     def _repr_html_(self) -> str:
         aka = f" <small>(also: {html.escape(', '.join(self.aliases))})</small>" if self.aliases else ""
         return (f'<dl class="threelevels-term"><dt><strong>{html.escape(self.term)}</strong>{aka}</dt>'

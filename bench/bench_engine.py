@@ -1,0 +1,75 @@
+"""Speed of the engine (a benchmark, not a test): run `make bench` and compare with the targets.
+
+Targets (issue 2): `import threelevels` within 1.5x `import ipywidgets`; a check under 1 ms;
+a notebook under nbval within 1.5x an empty one-cell notebook.
+"""
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def import_time(module: str, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([PY, "-c", f"import time; t=time.perf_counter(); import {module}; "
+                              "print(time.perf_counter()-t)"], capture_output=True, text=True, check=True)
+        times.append(float(out.stdout))
+    return statistics.median(times)
+
+
+def check_time() -> dict:
+    import threelevels
+    out = {}
+    for ex in threelevels.bank():
+        answers = [ex.answer] + [a for a, _ in ex.wrong]
+        threelevels.check(ex.id, ex.answer)               # warm caches (the code type computes its key once)
+        n = 200 if ex.type == "code" else 2000
+        t = time.perf_counter()
+        for i in range(n):
+            threelevels.check(ex.id, answers[i % len(answers)])
+        out[ex.id] = (time.perf_counter() - t) / n * 1000
+    return out
+
+
+def nbval_time(paths, runs=3) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, paths)], cwd=ROOT,
+                       capture_output=True, check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main():
+    tl, iw = import_time("threelevels"), import_time("ipywidgets")
+    print(f"import threelevels: {tl * 1000:.1f} ms; import ipywidgets: {iw * 1000:.1f} ms; ratio {tl / iw:.2f} "
+          f"(target <= 1.5)")
+    ct = check_time()
+    print(f"check(): median {statistics.median(ct.values()):.4f} ms, max {max(ct.values()):.4f} ms "
+          f"({max(ct, key=ct.get)}) over {len(ct)} exercises (target < 1 ms)")
+    with tempfile.TemporaryDirectory(dir=ROOT) as tmp:
+        empty = Path(tmp) / "empty.ipynb"
+        empty.write_text(json.dumps({"cells": [{"cell_type": "code", "execution_count": 1, "id": "e1",
+                                                 "metadata": {}, "outputs": [], "source": "1 + 1"}],
+                                      "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                  "language": "python"}},
+                                      "nbformat": 4, "nbformat_minor": 5}))
+        base = nbval_time([empty])
+        for nb in sorted(ROOT.glob("*/**/[0-9][0-9]-*.ipynb")):
+            if ".venv" in nb.parts:
+                continue
+            t = nbval_time([nb])
+            print(f"nbval {nb.relative_to(ROOT)}: {t:.2f} s vs empty one-cell notebook {base:.2f} s: "
+                  f"ratio {t / base:.2f} (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
