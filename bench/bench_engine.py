@@ -58,7 +58,7 @@ def main():
     with tempfile.TemporaryDirectory(dir=ROOT) as tmp:
         empty = Path(tmp) / "empty.ipynb"
         empty.write_text(json.dumps({"cells": [{"cell_type": "code", "execution_count": 1, "id": "e1",
-                                                 "metadata": {}, "outputs": [], "source": "1 + 1"}],
+                                                 "metadata": {}, "outputs": [], "source": "x = 1"}],
                                       "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                   "language": "python"}},
                                       "nbformat": 4, "nbformat_minor": 5}))

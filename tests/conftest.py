@@ -43,6 +43,7 @@ def course_copy(tmp_path, monkeypatch):
 
 def _clear_caches():
     from threelevels import banks, codecheck, data, terms
-    for fn in (data.abstract, data.sentences, data.claims, data.chronology_rows, banks._load,
+    for fn in (data.abstract, data.sentences, data.claims, data.chronology_rows, data._chronology_frame,
+               data._claims_frame, banks._load,
                banks.lesson_titles, terms.terms, codecheck.expected):
         fn.cache_clear()

@@ -276,7 +276,14 @@ def chronology_rows() -> tuple[dict[str, str], ...]:
 
 
 def chronology():
-    """The chronology as a pandas DataFrame, with a parsed `start` column and a `year` column."""
+    """The chronology as a pandas DataFrame, with parsed `start`, `year` and `after_article` columns.
+
+    Each call returns a fresh copy, so a learner who edits it changes nothing for anyone else."""
+    return _chronology_frame().copy()
+
+
+@functools.cache
+def _chronology_frame():
     import pandas as pd
     df = pd.DataFrame(list(chronology_rows()))
     # a partial date (YYYY or YYYY-MM) starts on the first day of its year or month
@@ -297,6 +304,11 @@ def event(event_id: str) -> dict[str, str]:
 
 def claims_frame():
     """The claims as a pandas DataFrame: id, sentence, text, quote, level (where a level cites it)."""
+    return _claims_frame().copy()
+
+
+@functools.cache
+def _claims_frame():
     import pandas as pd
     c = claims()
     level_of = {lvl.claim: lvl.id for lvl in c.levels.values()}
