@@ -128,26 +128,26 @@ def timeline(start: int | None = None, end: int | None = None, ids: list[str] | 
         df = df[df["id"].isin(ids)]
     fig, ax = plt.subplots(figsize=(10, 0.9 + 0.3 * max(len(df), 3)))
     df = df.sort_values("start").reset_index(drop=True)
+    middle = df["start"].min() + (df["start"].max() - df["start"].min()) / 2 if len(df) else None
     for i, row in df.iterrows():
         lid = row["level"]
         ax.plot(row["start"], i, marker=MARKERS[lid], color=COLOURS[lid], markersize=8, linestyle="")
-        ax.annotate(f"{row['date']}  {row['title']}", (row["start"], i), xytext=(8, 0),
-                    textcoords="offset points", va="center", fontsize=8)
+        left = row["start"] > middle          # labels of later events sit to their left, so all fit
+        ax.annotate(f"{row['date']}  {row['title']}", (row["start"], i), xytext=(-8 if left else 8, 0),
+                    textcoords="offset points", va="center", ha="right" if left else "left", fontsize=8)
     for lid in LEVELS:
         ax.plot([], [], marker=MARKERS[lid], color=COLOURS[lid], linestyle="", label=f"{lid} level")
-    ax.legend(loc="lower left", fontsize=8, title="main level")
+    ax.legend(loc="best", fontsize=8, title="main level")
     ax.set_yticks([])
     ax.invert_yaxis()
     ax.set_xlabel("date")
     ax.set_ylabel("events, earliest at the top")
     span = f"{df['year'].min()}-{df['year'].max()}" if len(df) else "no events"
     ax.set_title(f"Events by level, {span} (seeds/chronology.csv)")
-    ax.margins(x=0.02)
-    xmax = df["start"].max() if len(df) else None
-    if xmax is not None:
+    if len(df):
         import pandas as pd
-        ax.set_xlim(df["start"].min() - pd.Timedelta(days=60), xmax + (xmax - df["start"].min()) * 0.9
-                    + pd.Timedelta(days=200))
+        pad = max((df["start"].max() - df["start"].min()) * 0.04, pd.Timedelta(days=60))
+        ax.set_xlim(df["start"].min() - pad, df["start"].max() + pad)
     counts = df["level"].value_counts()
     alt = (f"Timeline of {len(df)} events from {span}, one marker per event, shape and colour by level "
            f"(circle global, square regional, triangle peninsular): "
