@@ -19,7 +19,7 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
-from . import __version__, store
+from . import __version__, banks, store
 from .checks import CANON, STATUSES, canon_ranking
 
 WIDTH = 60  # characters of an objective or answer shown in a table cell
@@ -145,6 +145,8 @@ def read_export(path: Path) -> tuple[dict | None, str]:
         return None, "is not UTF-8 text"
     except ValueError as exc:
         return None, f"is not valid JSON ({getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')})"
+    except RecursionError:
+        return None, "is nested too deeply to be an export"
     if not isinstance(data, dict) or not isinstance(data.get("attempts"), list) or "learner" not in data:
         return None, "is not a threelevels export (no 'learner' and 'attempts'); make one with `threelevels export`"
     fmt, version = data.get("format", store.EXPORT_FORMAT), data.get("format_version", 1)
@@ -185,8 +187,7 @@ def load_exports(folder: Path) -> tuple[list[dict], list[str], list[str]]:
 
 def _exercise(ex_id: str):
     try:
-        from .banks import get
-        return get(ex_id)
+        return banks.get(ex_id)
     except Exception:  # an exercise from another version of the course: compare raw answers
         return None
 
@@ -255,20 +256,17 @@ def summarise(rows: list[dict], which: str = "last"):
     how the class's orders compare with the article's US and ROK orders. Returns two DataFrames."""
     import pandas as pd
 
-    from .data import claims
     df = pd.DataFrame(rows, columns=["learner", "file", "order", "exercise_id", "type", "status", "score", "answer"])
     if df.empty:
         return df, df
     df = df.sort_values(["learner", "order"], kind="stable")
     chosen = df.drop_duplicates(["learner", "exercise_id"], keep="first" if which == "first" else "last")
-    try:
-        priorities = claims().priorities
-        us, rok = tuple(priorities["us"]), tuple(priorities["rok"])
-    except Exception:  # the seeds cannot be read: no comparison, but still a summary
-        us = rok = None
+    us, rok = _priorities() or (None, None)
 
     per_ex, ranking = [], []
-    for ex_id, group in chosen.groupby("exercise_id", sort=True):
+    place = _course_order()
+    groups = sorted(chosen.groupby("exercise_id", sort=False), key=lambda g: (place.get(g[0], len(place)), g[0]))
+    for ex_id, group in groups:
         ex = _exercise(ex_id)
         canon = [_canonical(ex, a) for a in group["answer"]]
         wrong = [(c, a) for c, a, s in zip(canon, group["answer"], group["status"]) if s != "correct"]
@@ -285,7 +283,11 @@ def summarise(rows: list[dict], which: str = "last"):
                        "common_wrong": common, "common_wrong_n": common_n})
         if (ex.type if ex else group["type"].iloc[0]) == "ranking":
             orders = [o for o in (_order(ex, a) for a in group["answer"]) if o is not None]
-            levels = us is not None and bool(orders) and set(orders[0]) == set(us)
+            if ex is not None:  # a ranking of the three levels can be compared with the article's orders
+                levels = us is not None and set(ex.spec["items"]) == set(us)
+            else:  # no bank entry: compare the answers that rank exactly the three levels
+                levels = us is not None and any(set(o) == set(us) for o in orders)
+                orders = [o for o in orders if set(o) == set(us)] if levels else orders
             key = ex.key() if ex is not None else None
             ranking.append({
                 "exercise": ex_id, "learners": len(orders),
@@ -306,10 +308,28 @@ def _num(x) -> str:
     return "" if x is None or x != x else str(int(x))
 
 
+def _priorities() -> tuple[tuple, tuple] | None:
+    """The article's US and ROK orders of the levels (seeds/claims.toml), or None if unreadable."""
+    try:
+        from .data import claims
+        p = claims().priorities
+        return tuple(p["us"]), tuple(p["rok"])
+    except Exception:  # the seeds cannot be read: the summary goes on without the comparison
+        return None
+
+
+def _course_order() -> dict[str, int]:
+    try:
+        return {e.id: i for i, e in enumerate(banks.bank())}
+    except Exception:
+        return {}
+
+
 def plot(per_ex, ranking, path: Path, title: str) -> None:
     """Save the seminar figure: share correct per exercise, and the ranking orders against US/ROK."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     levels = ranking[ranking["equal_us"].notna()] if not ranking.empty else ranking
     panels = 2 if not levels.empty else 1
@@ -337,16 +357,18 @@ def plot(per_ex, ranking, path: Path, title: str) -> None:
         other = [int(n - a - b) for n, a, b in zip(levels["learners"], us, rok)]
         y = range(len(names))
         h = 0.25
-        ax2.barh([i + h for i in y], us, h, label="same order as the US (global > regional > peninsular)",
+        us_order, rok_order = _priorities()
+        ax2.barh([i + h for i in y], us, h, label=f"same order as the US ({' > '.join(us_order)})",
                  color="#1f5f99", edgecolor="black", hatch="//")
-        ax2.barh(list(y), rok, h, label="same order as the ROK (peninsular > regional > global)",
+        ax2.barh(list(y), rok, h, label=f"same order as the ROK ({' > '.join(rok_order)})",
                  color="#2b7a4b", edgecolor="black", hatch="xx")
         ax2.barh([i - h for i in y], other, h, label="another order", color="#bbbbbb", edgecolor="black", hatch="..")
         ax2.set_yticks(list(y), names)
+        ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax2.set_xlabel("Number of learners")
         ax2.set_ylabel("Ranking exercise")
         ax2.set_title("The class's orders against the article's US and ROK priorities")
-        ax2.legend(fontsize=8, loc="lower right")
+        ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=1, frameon=False)
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -375,12 +397,8 @@ def cmd_seminar(args) -> int:
                 [[r.exercise, r.type, r.learners, r.correct, _pct(r.share_correct), r.common_wrong or "-",
                   r.common_wrong_n or ""] for r in per_ex.itertuples()], right={2, 3, 4, 6}))
     if not ranking.empty:
-        from .data import claims
-        try:
-            p = claims().priorities
-            orders = f"US: {' > '.join(p['us'])}; ROK: {' > '.join(p['rok'])}"
-        except Exception:
-            orders = "the article's orders could not be read"
+        p = _priorities()
+        orders = f"US: {' > '.join(p[0])}; ROK: {' > '.join(p[1])}" if p else "the article's orders could not be read"
         print()
         print(f"Ranking exercises against the article's orders ({orders})")
         print(table(["Exercise", "Learners", "= US", "= ROK", "= key", "Agreement with US", "Agreement with ROK"],
@@ -425,7 +443,8 @@ def parser() -> argparse.ArgumentParser:
                                     "exercises, compare the class's orders with the article's US and ROK "
                                     "orders. Saves a PNG plot. Files that are not exports are named and skipped.")
     ss.add_argument("dir", metavar="DIR", help="folder holding the export files (*.json)")
-    ss.add_argument("--plot", metavar="FILE", default="seminar.png", help="where to save the plot (default: %(default)s)")
+    ss.add_argument("--plot", metavar="FILE", default="seminar.png",
+                    help="where to save the plot (default: %(default)s)")
     ss.add_argument("--attempt", choices=("last", "first"), default="last",
                     help="which attempt of each learner to count: their last (final answer) or their "
                          "first (before any feedback); default: %(default)s")

@@ -30,6 +30,7 @@ import numbers
 import os
 import sqlite3
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -104,7 +105,7 @@ def when(iso: str) -> str:
 
 # --- answers as JSON -----------------------------------------------------------------------------
 
-_TAGS = ("$bytes", "$float", "$int", "$int_hex", "$complex", "$set", "$dict", "$datetime",
+_TAGS = ("$str", "$bytes", "$float", "$int", "$int_hex", "$complex", "$set", "$dict", "$datetime",
          "$date", "$time", "$dataframe", "$series", "$ndarray", "$truncated", "$repr")
 
 
@@ -115,7 +116,8 @@ def _short_repr(obj: Any) -> str:
         text = f"<{type(obj).__name__} object; its repr raised {type(exc).__name__}>"
     if not isinstance(text, str):
         text = f"<{type(obj).__name__} object>"
-    return text if len(text) <= MAX_REPR else text[:MAX_REPR] + f"… ({len(text):,} characters)"
+    text = text if len(text) <= MAX_REPR else text[:MAX_REPR] + f"… ({len(text):,} characters)"
+    return _plain(text)
 
 
 class _Encoder:
@@ -128,9 +130,9 @@ class _Encoder:
     def text(self, s: str):
         if len(s) <= self.budget:
             self.budget -= len(s)
-            return s
+            return s if _utf8_ok(s) else _surrogates(s)
         head, self.budget = s[:max(self.budget, 0)], 0
-        return {"$truncated": {"head": head, "length": len(s)}}
+        return {"$truncated": {"head": head if _utf8_ok(head) else _surrogates(head), "length": len(s)}}
 
     def items(self, values, depth: int) -> tuple[list, bool]:
         """Encode an iterable's elements; stop at MAX_ITEMS or when the budget is spent."""
@@ -213,7 +215,7 @@ class _Encoder:
     def _container(self, obj, depth: int):
         n = len(obj)
         if isinstance(obj, dict):
-            plain = all(isinstance(k, str) and not k.startswith("$") for k in obj)
+            plain = all(isinstance(k, str) and not k.startswith("$") and _utf8_ok(k) for k in obj)
             if plain:
                 out, cut = {}, False
                 for i, (k, v) in enumerate(obj.items()):
@@ -254,6 +256,20 @@ class _Encoder:
         return {"$truncated": {"head": coded, "length": n}} if n > MAX_ROWS else coded
 
 
+def _utf8_ok(s: str) -> bool:
+    if s.isascii():
+        return True
+    try:
+        s.encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # lone surrogates, e.g. '\ud800', which no UTF-8 file can hold
+        return False
+
+
+def _surrogates(s: str) -> dict:
+    return {"$str": base64.b64encode(s.encode("utf-8", "surrogatepass")).decode("ascii")}
+
+
 def encode(answer: Any):
     """Any value as plain JSON data (tagged dicts such as {"$bytes": ...} where JSON has no type)."""
     return _Encoder().enc(answer)
@@ -261,13 +277,8 @@ def encode(answer: Any):
 
 def to_json(answer: Any) -> str:
     """Any answer as valid JSON text (strict: no NaN or Infinity tokens). Never raises."""
-    data = encode(answer)
     try:
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
-        text.encode("utf-8")  # lone surrogates (e.g. '\\ud800') cannot be UTF-8: escape them instead
-        return text
-    except UnicodeEncodeError:
-        return json.dumps(data, ensure_ascii=True, allow_nan=False)
+        return _plain(json.dumps(encode(answer), ensure_ascii=False, allow_nan=False))
     except Exception as exc:  # cannot happen for encode()'s output, but never lose an attempt
         return json.dumps({"$repr": f"<answer could not be stored: {type(exc).__name__}>"})
 
@@ -296,6 +307,8 @@ def _dec_tag(tag: str, value: Any, whole: dict):
     try:
         if tag == "$bytes":
             return base64.b64decode(value)
+        if tag == "$str":
+            return base64.b64decode(value).decode("utf-8", "surrogatepass")
         if tag == "$float":
             return float(value)
         if tag == "$int":
@@ -352,7 +365,7 @@ def from_json(text: str):
     """The answer `to_json` stored, rebuilt where possible. Never raises (bad JSON comes back as text)."""
     try:
         return decode(json.loads(text))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return text
 
 
@@ -417,8 +430,6 @@ def _open(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
-            pass  # e.g. a filesystem without shared memory: the default journal still keeps us safe
         conn.execute("PRAGMA synchronous = FULL")
         st = path.stat()
         key = (str(path), st.st_dev, st.st_ino)
@@ -426,12 +437,31 @@ def _open(path: Path) -> sqlite3.Connection:
             verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             if verdict != "ok":
                 raise _Damaged(f"quick_check: {verdict}")
-            _checked.add(key)
-        migrate(conn)
+        if (conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal"
+                or conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION):
+            # first use of the file (or an older one): one process at a time sets it up, because
+            # SQLite answers "busy" at once, without waiting, to two connections switching to WAL
+            with _lock(path.parent):
+                _wal(conn)
+                migrate(conn)
+        _checked.add(key)
         return conn
     except BaseException:
         conn.close()
         raise
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL (readers never block the writer); retry while another program holds the file."""
+    deadline = time.monotonic() + BUSY_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # stays in rollback mode where WAL is impossible
+            return
+        except sqlite3.OperationalError as exc:
+            if not str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_BUSY") or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _is_damage(exc: BaseException) -> bool:
@@ -460,7 +490,28 @@ def _lock(folder: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+_MAGIC = b"SQLite format 3\x00"
+
+
+def _bad_header(path: Path) -> str:
+    """Why the file cannot be an SQLite database, judged from its first bytes ('' if it may be one).
+
+    Checked before SQLite opens the file: SQLite deletes the -wal file of a database it cannot
+    read when it closes it, and that file may hold the learner's last attempts.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(_MAGIC))
+    except FileNotFoundError:
+        return ""
+    if head and head != _MAGIC:
+        return f"it is not an SQLite database: it starts with {head[:12]!r}"
+    return ""
+
+
 def _still_damaged(path: Path) -> bool:
+    if _bad_header(path):
+        return True
     try:
         conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
     except sqlite3.Error:
@@ -480,22 +531,25 @@ def _move_aside(path: Path, reason: BaseException, seen: tuple[int, int] | None)
             st = path.stat()
         except FileNotFoundError:
             return ""
-        if seen is not None and (st.st_dev, st.st_ino) != seen and not _still_damaged(path):
+        if (seen is None or (st.st_dev, st.st_ino) != seen) and not _still_damaged(path):
             return ""  # another process already replaced it with a fresh, healthy file
-        if seen is None and not _still_damaged(path):
-            return ""
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         target = path.with_name(f"{path.name}.damaged-{stamp}")
         n = 1
         while target.exists():
             n += 1
             target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-        os.replace(path, target)
-        for suffix in ("-wal", "-shm", "-journal"):  # a stale journal must never meet the new file
-            companion = Path(str(path) + suffix)
-            if companion.exists():
-                os.replace(companion, Path(str(target) + suffix))
-    detail = str(reason).strip() or type(reason).__name__
+        detail = str(reason).strip() or type(reason).__name__
+        try:
+            os.replace(path, target)
+            for suffix in ("-wal", "-shm", "-journal"):  # a stale journal must never meet the new file
+                companion = Path(str(path) + suffix)
+                if companion.exists():
+                    os.replace(companion, Path(str(target) + suffix))
+        except OSError as exc:  # e.g. Windows, where another program still has the file open
+            raise StoreError(f"your progress database {path} is damaged ({detail}) and could not be moved "
+                             f"aside ({exc.strerror or exc}). Close other notebooks using the course and try "
+                             "again, or rename the file yourself; nothing has been deleted.") from None
     note = (f"Your progress database {path} was damaged ({detail}). It has been moved aside to "
             f"{target} (nothing was deleted) and a fresh database was started. "
             f"To recover old attempts, ask for help with the file {target.name}.")
@@ -523,6 +577,9 @@ def _run(fn: Callable[[sqlite3.Connection], Any], *, write: bool, default: Any =
         except OSError:
             pass
         try:
+            why = _bad_header(path)
+            if why:
+                raise _Damaged(why)
             conn = _open(path)
         except (sqlite3.Error, _Damaged, OSError) as exc:
             if attempt == 1 and _is_damage(exc):
@@ -563,12 +620,19 @@ _COLUMNS = ("id", "exercise_id", "lesson", "objective", "type", "answer", "statu
             "message", "at", "course_version")
 
 
+def _plain(value) -> str:
+    """Text SQLite can hold: lone surrogates (e.g. '\\ud800', which a message may quote from a
+    learner's answer) become backslash escapes, which inside JSON text are the same escapes."""
+    text = str(value or "")
+    return text if _utf8_ok(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def record(ex, answer, result) -> int:
     """Store one checked attempt; return its row id. Committed (durable) when this returns."""
     from . import __version__
     ex_id = str(getattr(ex, "id", ex))
-    row = (ex_id, ex_id[:2], str(getattr(ex, "objective", "") or ""), str(getattr(ex, "type", "") or ""),
-           to_json(answer), str(result.status), float(result.score), str(getattr(result, "message", "")),
+    row = (_plain(ex_id), _plain(ex_id[:2]), _plain(getattr(ex, "objective", "")), _plain(getattr(ex, "type", "")),
+           to_json(answer), _plain(result.status), float(result.score), _plain(getattr(result, "message", "")),
            _now(), __version__)
 
     def insert(conn):
@@ -597,7 +661,7 @@ def _row(r: tuple, decoded: bool) -> dict:
 def _loads(text: str):
     try:
         return json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return {"$repr": str(text)[:MAX_REPR]}
 
 

@@ -1,0 +1,325 @@
+"""The `threelevels` command (src/threelevels/cli.py): progress, export and seminar, on a temp home.
+
+The course here is a small test bank (copied seeds + exercises/01-test.toml), so the numbers are
+known; THREELEVELS_HOME is a folder under tmp_path, never the real home.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from threelevels import __version__, banks, cli, data, store
+
+SRC = Path(store.__file__).resolve().parents[1]
+US = ["global", "regional", "peninsular"]
+ROK = ["peninsular", "regional", "global"]
+
+BANK = '''
+lesson = "01"
+title = "Test lesson"
+
+[[exercise]]
+id = "01.pick"
+type = "single-choice"
+objective = "Say where China comes in."
+prompt = "Which level ties North Korea policy to China policy?"
+options = ["global", "regional", "peninsular"]
+answer = "regional"
+hints = ["Sentence 3."]
+explanation = "Regional."
+sources = ["regional-level"]
+minutes = 1
+
+[[exercise]]
+id = "01.order"
+type = "ranking"
+objective = "Rank the levels as Washington does."
+prompt = "Rank the levels, highest priority first, as the Clinton administration does."
+items = ["global", "regional", "peninsular"]
+answer = ["global", "regional", "peninsular"]
+hints = ["Sentence 8."]
+explanation = "Global, regional, peninsular."
+sources = ["us-priorities"]
+minutes = 2
+
+[[exercise]]
+id = "01.many"
+type = "multi-select"
+objective = "Name the three levels."
+prompt = "Which are levels?"
+options = ["global", "regional", "peninsular", "domestic"]
+answer = ["global", "regional", "peninsular"]
+hints = ["Three."]
+explanation = "Three levels."
+sources = ["three-level-framework"]
+minutes = 1
+'''
+
+
+def clear_caches() -> None:
+    for module in (banks, data):
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear"):
+                value.cache_clear()
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A one-lesson test course and an empty learner home (a second home per learner via `as_learner`)."""
+    root = tmp_path / "course"
+    (root / "exercises").mkdir(parents=True)
+    (root / "seeds").mkdir()
+    for f in (Path(data.root()) / "seeds").iterdir():
+        if f.is_file():
+            (root / "seeds" / f.name).write_bytes(f.read_bytes())
+    (root / "exercises" / "01-test.toml").write_text(BANK, encoding="utf-8")
+    monkeypatch.setenv("THREELEVELS_ROOT", str(root))
+    monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("THREELEVELS_LEARNER", "ana")
+    clear_caches()
+
+    def as_learner(name: str) -> None:
+        monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / f"home-{name}"))
+        monkeypatch.setenv("THREELEVELS_LEARNER", name)
+
+    yield SimpleNamespace(root=root, home=tmp_path / "home", tmp=tmp_path, as_learner=as_learner)
+    clear_caches()
+
+
+def answer(ex_id: str, value) -> None:
+    ex = banks.get(ex_id)
+    store.record(ex, value, ex.check(value))
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def child_env(**extra) -> dict:
+    env = dict(os.environ, **extra)
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    return env
+
+
+# --- help --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [["--help"], ["progress", "--help"], ["export", "--help"],
+                                  ["seminar", "--help"]])
+def test_every_command_has_help(capsys, argv):
+    """Does `--help` work on the command and on each subcommand (exit 0, a usage line)?"""
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert out.startswith("usage: threelevels")
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path):
+    """Does `python -m threelevels --version` run the CLI?"""
+    done = subprocess.run([sys.executable, "-m", "threelevels", "--version"], capture_output=True, text=True,
+                          env=child_env(THREELEVELS_HOME=str(tmp_path / "home")))
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"threelevels {__version__}"
+
+
+def test_a_usage_error_is_a_message_and_exit_2(capsys):
+    """Does an unknown subcommand give argparse's one-line error and exit code 2, not a traceback?"""
+    code, _, err = run(capsys, "frobnicate")
+    assert code == 2
+    assert "invalid choice" in err
+
+
+# --- progress ----------------------------------------------------------------------------------------
+
+def test_progress_on_an_empty_home_says_so_and_creates_nothing(course, capsys):
+    """With no attempts yet, does `progress` say so, list the lessons, and leave the disk untouched?"""
+    code, out, _ = run(capsys, "progress")
+    assert code == 0
+    assert "Nothing recorded yet" in out
+    assert "Test lesson" in out
+    assert not course.home.exists()
+
+
+def test_progress_counts_per_lesson_and_objective(course, capsys):
+    """Does `progress` print correct/attempted/total per lesson and per objective?"""
+    answer("01.pick", "global")
+    answer("01.pick", "regional")
+    answer("01.order", ROK)
+    code, out, _ = run(capsys, "progress")
+    assert code == 0
+    assert "3 checked attempts" in out
+    lesson_line = next(line for line in out.splitlines() if line.startswith("01") and "Test lesson" in line)
+    assert lesson_line.split()[-3:] == ["1", "2", "3"]  # correct, attempted, exercises
+    pick_line = next(line for line in out.splitlines() if "Say where China comes in." in line)
+    assert pick_line.split()[-3:] == ["1", "1", "1"]
+    order_line = next(line for line in out.splitlines() if "Rank the levels" in line)
+    assert order_line.split()[-3:] == ["0", "1", "1"]
+
+
+def test_progress_after_junk_overwrite_exits_0_and_says_where_the_file_went(course, capsys):
+    """If the progress file is junk, does `progress` move it aside, say where, and still exit 0?"""
+    answer("01.pick", "regional")
+    db = course.home / "progress.sqlite"
+    db.write_bytes(b"\x00junk" * 500)
+    code, out, err = run(capsys, "progress")
+    assert code == 0
+    moved = list(course.home.glob("progress.sqlite.damaged-*"))
+    assert len(moved) == 1 and moved[0].read_bytes() == b"\x00junk" * 500
+    assert str(moved[0]) in err
+    assert "Nothing recorded yet" in out  # a fresh store
+
+
+def test_progress_with_a_newer_schema_is_an_error_message(course, capsys):
+    """If the file comes from a newer course, does `progress` explain and exit 1 without a traceback?"""
+    import sqlite3
+    answer("01.pick", "regional")
+    conn = sqlite3.connect(course.home / "progress.sqlite")
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "progress")
+    assert code == 1
+    assert "newer version" in err
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+def test_export_to_stdout_and_to_a_file(course, capsys, tmp_path):
+    """Does `export` write the learner's attempts as strict JSON, to stdout or to --output?"""
+    answer("01.pick", "regional")
+    answer("01.pick", b"bytes \xff")
+    code, out, _ = run(capsys, "export")
+    assert code == 0
+    got = json.loads(out)
+    assert got["learner"] == "ana" and got["course_version"] == __version__
+    assert [a["answer"] for a in got["attempts"]] == ["regional", {"$bytes": "Ynl0ZXMg/w=="}]
+
+    target = tmp_path / "ana.json"
+    code, out, _ = run(capsys, "export", "--output", str(target), "--learner", "Ana K.")
+    assert code == 0 and str(target) in out
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert saved["learner"] == "Ana K." and len(saved["attempts"]) == 2
+
+
+def test_export_to_a_missing_folder_is_a_message(course, capsys, tmp_path):
+    """Does `export --output` into a folder that does not exist fail with a message and exit 1?"""
+    code, _, err = run(capsys, "export", "--output", str(tmp_path / "no" / "such" / "x.json"))
+    assert code == 1
+    assert "Could not write" in err
+
+
+# --- seminar -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def class_folder(course, capsys):
+    """Three learners' exports, plus a broken file, a foreign JSON file and a non-JSON file."""
+    folder = course.tmp / "exports"
+    folder.mkdir()
+    plan = {
+        "ana": [("01.pick", "regional"), ("01.order", US), ("01.many", US)],
+        "ben": [("01.pick", "global"), ("01.order", ROK), ("01.pick", "regional")],  # right on the 2nd try
+        "cho": [("01.pick", "global"), ("01.order", ["regional", "global", "peninsular"]),
+                ("01.many", ["peninsular", "global"])],
+    }
+    for name, attempts in plan.items():
+        course.as_learner(name)
+        for ex_id, value in attempts:
+            answer(ex_id, value)
+        assert cli.main(["export", "--output", str(folder / f"{name}.json")]) == 0
+    capsys.readouterr()
+    (folder / "broken.json").write_text('{"learner": "dan", "attempts": [', encoding="utf-8")
+    (folder / "foreign.json").write_text('{"name": "package.json", "version": "1.0.0"}', encoding="utf-8")
+    (folder / "list.json").write_text("[1, 2, 3]", encoding="utf-8")
+    (folder / "latin1.json").write_bytes('{"learner": "\xe9"}'.encode("latin-1"))
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (folder / "notes.txt").write_text("not an export", encoding="utf-8")
+    return folder
+
+
+def test_seminar_summarises_the_class(class_folder, capsys, tmp_path):
+    """Does `seminar` give the share correct, the most common wrong answer, and the US/ROK comparison?"""
+    plot = tmp_path / "class.png"
+    code, out, err = run(capsys, "seminar", str(class_folder), "--plot", str(plot))
+    assert code == 0, err
+    assert "3 learners" in out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("01.")}
+    # 01.pick, last attempts: ana right, ben right (2nd try), cho wrong ("global")
+    assert "67%" in rows["01.pick"] and "global" in rows["01.pick"]
+    # 01.many: ana right; cho's "peninsular, global" is shown in option order
+    assert "50%" in rows["01.many"] and "global, peninsular" in rows["01.many"]
+    ranking = [line for line in out.splitlines() if line.startswith("01.order")]
+    assert len(ranking) == 2  # one row in each table
+    # = US 1 (ana), = ROK 1 (ben), = key 1; agreement with US (1 + 0 + 2/3) / 3 = 56%, with ROK 44%
+    assert ranking[1].split()[1:] == ["3", "1", "1", "1", "56%", "44%"]
+    assert "global > regional > peninsular" in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"Plot saved to {plot}" in out
+
+
+def test_seminar_can_count_first_attempts(class_folder, capsys, tmp_path):
+    """With --attempt first, is each learner's first try counted (before any feedback)?"""
+    code, out, _ = run(capsys, "seminar", str(class_folder), "--attempt", "first", "--plot", str(tmp_path / "p.png"))
+    assert code == 0
+    pick = next(line for line in out.splitlines() if line.startswith("01.pick"))
+    assert "33%" in pick  # ben's first try was wrong
+    assert pick.split()[-1] == "2"  # "global", given by two learners
+
+
+def test_seminar_names_and_skips_files_it_cannot_use(class_folder, capsys, tmp_path):
+    """Are a broken file, a foreign JSON file, a JSON list, a non-UTF-8 file and a JSON bomb each named
+    and skipped?"""
+    code, out, err = run(capsys, "seminar", str(class_folder), "--plot", str(tmp_path / "p.png"))
+    assert code == 0
+    for name in ("broken.json", "foreign.json", "list.json", "latin1.json", "deep.json"):
+        assert f"Skipped {name}" in err
+    assert "not valid JSON" in err and "not a threelevels export" in err
+    assert "notes.txt" not in err  # only *.json files are read
+    assert "3 learners" in out
+
+
+def test_seminar_default_plot_name_and_the_plot_text(class_folder, capsys, tmp_path, monkeypatch):
+    """Without --plot, is seminar.png written in the current folder?"""
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = run(capsys, "seminar", str(class_folder))
+    assert code == 0
+    assert (tmp_path / "seminar.png").stat().st_size > 1000
+
+
+def test_seminar_without_usable_files_or_folder(course, capsys, tmp_path):
+    """Does `seminar` explain a missing folder (exit 2) and a folder with no exports (exit 1)?"""
+    code, _, err = run(capsys, "seminar", str(tmp_path / "missing"))
+    assert code == 2 and "is not a folder" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "junk.json").write_text("nope", encoding="utf-8")
+    code, _, err = run(capsys, "seminar", str(empty))
+    assert code == 1
+    assert "Skipped junk.json" in err and "No usable export files" in err
+
+
+def test_seminar_reads_exports_of_exercises_the_bank_no_longer_has(course, capsys, tmp_path):
+    """Are attempts at unknown exercise ids (another course version) summarised from their raw answers,
+    comparing only the answers that rank the three levels with the article's orders?"""
+    folder = tmp_path / "old"
+    folder.mkdir()
+    export = {"format": "threelevels-export", "format_version": 1, "learner": "eve", "course_version": "0.0.1",
+              "attempts": [{"exercise_id": "09.gone", "type": "ranking", "status": "incorrect", "score": 0.0,
+                            "answer": ROK},
+                           {"exercise_id": "09.gone", "status": "bogus"}]}
+    odd = dict(export, learner="fay", attempts=[{"exercise_id": "09.gone", "type": "ranking", "status": "incorrect",
+                                                  "score": 0.0, "answer": ["global", "somewhere else"]}])
+    (folder / "fay.json").write_text(json.dumps(odd), encoding="utf-8")
+    (folder / "eve.json").write_text(json.dumps(export), encoding="utf-8")
+    code, out, err = run(capsys, "seminar", str(folder), "--plot", str(tmp_path / "p.png"))
+    assert code == 0
+    assert "skipped 1 malformed attempt" in err
+    gone = [line for line in out.splitlines() if line.startswith("09.gone")]
+    assert gone[0].split()[2] == "2"  # two learners
+    assert gone[1].split()[1:4] == ["1", "0", "1"]  # rankings of the three levels, = US, = ROK

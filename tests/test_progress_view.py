@@ -1,0 +1,161 @@
+"""`threelevels.progress()` (src/threelevels/progress_view.py): bars that also say it in text.
+
+Runs without a kernel, on a small test bank and a THREELEVELS_HOME under tmp_path.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import ipywidgets as w
+import pytest
+
+import threelevels
+from threelevels import banks, data, store
+
+BANK = '''
+lesson = "01"
+title = "Levels & <tags>"
+
+[[exercise]]
+id = "01.pick"
+type = "single-choice"
+objective = "Say where China comes in <b>(regional)</b>."
+prompt = "Which level ties North Korea policy to China policy?"
+options = ["global", "regional", "peninsular"]
+answer = "regional"
+hints = ["Sentence 3."]
+explanation = "Regional."
+sources = ["regional-level"]
+minutes = 1
+
+[[exercise]]
+id = "01.many"
+type = "multi-select"
+objective = "Say where China comes in <b>(regional)</b>."
+prompt = "Which are levels?"
+options = ["global", "regional", "peninsular", "domestic"]
+answer = ["global", "regional", "peninsular"]
+hints = ["Three."]
+explanation = "Three levels."
+sources = ["three-level-framework"]
+minutes = 1
+
+[[exercise]]
+id = "01.year"
+type = "numeric"
+objective = "Date the article."
+prompt = "When was it published?"
+answer = 1997
+hints = ["1990s."]
+explanation = "1997."
+sources = ["three-level-framework"]
+minutes = 1
+'''
+
+
+def clear_caches() -> None:
+    for module in (banks, data):
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear"):
+                value.cache_clear()
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A one-lesson test course (three exercises, two objectives) and an empty learner home."""
+    root = tmp_path / "course"
+    (root / "exercises").mkdir(parents=True)
+    (root / "seeds").mkdir()
+    for f in (Path(data.root()) / "seeds").iterdir():
+        if f.is_file():
+            (root / "seeds" / f.name).write_bytes(f.read_bytes())
+    (root / "exercises" / "01-test.toml").write_text(BANK, encoding="utf-8")
+    monkeypatch.setenv("THREELEVELS_ROOT", str(root))
+    monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / "home"))
+    clear_caches()
+    yield tmp_path / "home"
+    clear_caches()
+
+
+def answer(ex_id: str, value) -> None:
+    ex = banks.get(ex_id)
+    store.record(ex, value, ex.check(value))
+
+
+def walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def test_repr_is_fixed_text_without_memory_addresses(course):
+    """Is the view's plain-text form (what nbval compares) the same every run, with no 0x... address?"""
+    view = threelevels.progress()
+    assert isinstance(view, w.VBox)
+    assert repr(view) == "[Your progress: run this cell to see it]"
+    assert not re.search(r"0x[0-9a-f]+", repr(view))
+    assert view._repr_mimebundle_()["text/plain"] == repr(view)
+
+
+def test_each_bar_is_said_in_text_too(course):
+    """Does every lesson's progress bar sit beside a label that says 'N of M correct'?"""
+    answer("01.pick", "regional")
+    answer("01.year", 1994)
+    view = threelevels.progress()
+    bars = [x for x in walk(view) if isinstance(x, w.IntProgress)]
+    assert len(bars) == 1
+    assert (bars[0].value, bars[0].max) == (1, 3)
+    row = next(x for x in walk(view) if isinstance(x, w.HBox) and bars[0] in x.children)
+    texts = [c.value for c in row.children if isinstance(c, w.Label)]
+    assert "Lesson 01: Levels & <tags>" in texts  # a Label shows text as text (no HTML)
+    assert "1 of 3 correct, 2 attempted" in texts
+
+
+def test_objective_table_counts_and_escapes(course):
+    """Does the per-objective table count correctly and show objectives as text, not HTML?"""
+    answer("01.pick", "regional")
+    answer("01.many", ["global"])
+    view = threelevels.progress()
+    table = next(x.value for x in walk(view) if isinstance(x, w.HTML) and "<table" in x.value)
+    assert "<caption>Progress per objective</caption>" in table
+    assert '<th scope="col">Objective</th>' in table
+    assert "&lt;b&gt;(regional)&lt;/b&gt;" in table and "<b>(regional)</b>" not in table
+    row = re.search(r"<tr><td>01</td><td>Say where China.*?</tr>", table).group(0)
+    assert "<td>1 of 2</td><td>2</td>" in row
+
+
+def test_all_correct_fills_the_bar(course):
+    """When every exercise of a lesson is correct, is the bar full and the text '3 of 3 correct'?"""
+    answer("01.pick", "regional")
+    answer("01.many", ["global", "regional", "peninsular"])
+    answer("01.year", 1997)
+    view = threelevels.progress()
+    bar = next(x for x in walk(view) if isinstance(x, w.IntProgress))
+    assert bar.value == bar.max == 3
+    assert any(isinstance(x, w.Label) and x.value == "3 of 3 correct" for x in walk(view))
+
+
+def test_a_damaged_store_is_reported_in_the_view(course):
+    """If the progress file is junk, does the view still appear, saying where the old file went?"""
+    answer("01.pick", "regional")
+    (course / "progress.sqlite").write_bytes(b"junk" * 1000)
+    view = threelevels.progress()
+    moved = list(course.glob("progress.sqlite.damaged-*"))
+    assert len(moved) == 1
+    notes = [x.value for x in walk(view) if isinstance(x, w.HTML) and "Note:" in x.value]
+    assert notes and str(moved[0]) in notes[0]
+    assert any(isinstance(x, w.Label) and x.value == "0 of 3 correct" for x in walk(view))
+
+
+def test_an_unusable_store_gives_a_message_not_an_exception(course):
+    """If the store cannot be read (a newer schema), does progress() show why instead of raising?"""
+    import sqlite3
+    answer("01.pick", "regional")
+    conn = sqlite3.connect(course / "progress.sqlite")
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    view = threelevels.progress()
+    assert repr(view) == "[Your progress: run this cell to see it]"
+    assert "newer version" in view.children[0].value
