@@ -74,3 +74,16 @@ def test_stored_outputs_carry_no_widget_state_ids_or_errors(path):
             assert out.get("name") != "stderr", "".join(out.get("text", ""))
             assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {})
             assert not re.search(r" at 0x[0-9a-f]{6,}", json.dumps(out))
+
+
+def test_readme_course_map_matches_the_lessons():
+    """Does the README's course map list every lesson with its title, time and first question?"""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    head = readme.split("| # | lesson | time | question |")[0]
+    assert head.count("make lab") == 1 and head.count("make test") == 1
+    for path in LESSONS:
+        first = "".join(_nb(path)["cells"][0]["source"])
+        title = first.splitlines()[0].split("·", 1)[1].strip()
+        minutes = re.search(r"Time: (\d+) min", first).group(1)
+        question = re.search(r"## Questions\n- (.*)", first).group(1)
+        assert f"| {path.name[:2]} | [{title}](lessons/{path.name}) | {minutes} min | {question} |" in readme
