@@ -90,3 +90,25 @@ def test_feedback_never_relies_on_colour_alone():
     for answer, word in [(ex.answer, "Correct"), (ex.wrong[0][0], "right")]:
         w.submit(answer)
         assert word in w.feedback.value
+
+
+def test_a_reopened_exercise_shows_the_last_answer_and_its_verdict(tmp_path, monkeypatch):
+    """After a restart (a new widget, same THREELEVELS_HOME), are the last answer and verdict shown again?"""
+    monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / "home"))
+    ex = next(e for e in EXERCISES if e.type == "single-choice")
+    wrong = ex.wrong[0][0]
+    threelevels.exercise(ex.id).submit(ex.answer)
+    threelevels.exercise(ex.id).submit(wrong)                 # the last attempt is the wrong one
+    reopened = threelevels.exercise(ex.id)
+    assert reopened.value() == wrong
+    assert "Your last answer" in reopened.feedback.value
+    assert reopened.result.status == "incorrect"
+
+
+def test_record_false_keeps_attempts_out_of_progress(tmp_path, monkeypatch):
+    """Does an answer key's widget (record=False) leave the learner's store untouched?"""
+    from threelevels import store
+    monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / "home"))
+    ex = EXERCISES[0]
+    threelevels.exercise(ex.id, record=False).submit(ex.answer)
+    assert store.last(ex.id) is None
