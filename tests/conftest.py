@@ -1,8 +1,11 @@
 """Shared fixtures. Every test run (and every notebook kernel nbval starts) uses a throwaway
 THREELEVELS_HOME, so no test touches a learner's real progress."""
 import os
+import shutil
+import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -32,18 +35,45 @@ HOSTILE = {
 @pytest.fixture
 def course_copy(tmp_path, monkeypatch):
     """A writable copy of seeds/ and exercises/ in tmp_path, made the course root."""
-    import shutil
     for folder in ("seeds", "exercises"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.setenv("THREELEVELS_ROOT", str(tmp_path))
-    _clear_caches()
+    clear_caches()
     yield tmp_path
-    _clear_caches()
+    clear_caches()
 
 
-def _clear_caches():
-    from threelevels import banks, codecheck, data, terms
-    for fn in (data.abstract, data.sentences, data.claims, data.chronology_rows, data._chronology_frame,
-               data._claims_frame, banks._load,
-               banks.lesson_titles, terms.terms, codecheck.expected):
-        fn.cache_clear()
+@pytest.fixture
+def make_course(tmp_path, monkeypatch):
+    """Build a small course: the real seeds/, the test's own banks, and an empty learner home.
+
+    make_course({"01-test.toml": BANK}) -> namespace with root, home, db, tmp and as_learner(name),
+    which switches to that learner's own empty home."""
+    def make(bank_files: dict, learner: str = "test-learner"):
+        root = tmp_path / "course"
+        (root / "exercises").mkdir(parents=True)
+        shutil.copytree(ROOT / "seeds", root / "seeds")
+        for name, text in bank_files.items():
+            (root / "exercises" / name).write_text(text, encoding="utf-8")
+        monkeypatch.setenv("THREELEVELS_ROOT", str(root))
+        monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / "home"))
+        monkeypatch.setenv("THREELEVELS_LEARNER", learner)
+        clear_caches()
+
+        def as_learner(name: str) -> None:
+            monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / f"home-{name}"))
+            monkeypatch.setenv("THREELEVELS_LEARNER", name)
+
+        return SimpleNamespace(root=root, home=tmp_path / "home", db=tmp_path / "home" / "progress.sqlite",
+                               tmp=tmp_path, as_learner=as_learner)
+    yield make
+    clear_caches()
+
+
+def clear_caches():
+    """Forget every cached load (seeds, banks, frames, keys) after a test changes the course."""
+    for name, module in list(sys.modules.items()):
+        if name == "threelevels" or name.startswith("threelevels."):
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()

@@ -5,10 +5,9 @@ import re
 import pytest
 
 import threelevels
-from threelevels import data, terms
+from threelevels import data
 from threelevels.data import DataError
 
-from .conftest import ROOT
 
 REQUIRED_EVENTS = """dprk-joins-npt un-dual-admission us-tactical-nuclear-withdrawal basic-agreement-signed
 denuclearization-declaration-signed iaea-safeguards-signed rok-china-normalization npt-withdrawal-notice

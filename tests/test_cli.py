@@ -10,11 +10,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from threelevels import __version__, banks, cli, data, store
+from threelevels import __version__, banks, cli, store
 
 SRC = Path(store.__file__).resolve().parents[1]
 US = ["global", "regional", "peninsular"]
@@ -62,34 +61,12 @@ minutes = 1
 '''
 
 
-def clear_caches() -> None:
-    for module in (banks, data):
-        for value in vars(module).values():
-            if hasattr(value, "cache_clear"):
-                value.cache_clear()
 
 
 @pytest.fixture
-def course(tmp_path, monkeypatch):
+def course(make_course):
     """A one-lesson test course and an empty learner home (a second home per learner via `as_learner`)."""
-    root = tmp_path / "course"
-    (root / "exercises").mkdir(parents=True)
-    (root / "seeds").mkdir()
-    for f in (Path(data.root()) / "seeds").iterdir():
-        if f.is_file():
-            (root / "seeds" / f.name).write_bytes(f.read_bytes())
-    (root / "exercises" / "01-test.toml").write_text(BANK, encoding="utf-8")
-    monkeypatch.setenv("THREELEVELS_ROOT", str(root))
-    monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("THREELEVELS_LEARNER", "ana")
-    clear_caches()
-
-    def as_learner(name: str) -> None:
-        monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / f"home-{name}"))
-        monkeypatch.setenv("THREELEVELS_LEARNER", name)
-
-    yield SimpleNamespace(root=root, home=tmp_path / "home", tmp=tmp_path, as_learner=as_learner)
-    clear_caches()
+    return make_course({"01-test.toml": BANK}, learner="ana")
 
 
 def answer(ex_id: str, value) -> None:

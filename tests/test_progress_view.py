@@ -5,13 +5,12 @@ Runs without a kernel, on a small test bank and a THREELEVELS_HOME under tmp_pat
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import ipywidgets as w
 import pytest
 
 import threelevels
-from threelevels import banks, data, store
+from threelevels import banks, store
 
 BANK = '''
 lesson = "01"
@@ -54,28 +53,12 @@ minutes = 1
 '''
 
 
-def clear_caches() -> None:
-    for module in (banks, data):
-        for value in vars(module).values():
-            if hasattr(value, "cache_clear"):
-                value.cache_clear()
 
 
 @pytest.fixture
-def course(tmp_path, monkeypatch):
-    """A one-lesson test course (three exercises, two objectives) and an empty learner home."""
-    root = tmp_path / "course"
-    (root / "exercises").mkdir(parents=True)
-    (root / "seeds").mkdir()
-    for f in (Path(data.root()) / "seeds").iterdir():
-        if f.is_file():
-            (root / "seeds" / f.name).write_bytes(f.read_bytes())
-    (root / "exercises" / "01-test.toml").write_text(BANK, encoding="utf-8")
-    monkeypatch.setenv("THREELEVELS_ROOT", str(root))
-    monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / "home"))
-    clear_caches()
-    yield tmp_path / "home"
-    clear_caches()
+def course(make_course):
+    """A one-lesson test course (three exercises, two objectives); the value is the learner's home."""
+    return make_course({"01-test.toml": BANK}).home
 
 
 def answer(ex_id: str, value) -> None:

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from threelevels import banks, checks, data, store
+from threelevels import banks, checks, store
 
 SRC = Path(store.__file__).resolve().parents[1]
 JUNK = b"this is not a database, it is a learner's stray paste\n" * 100
@@ -89,30 +89,12 @@ minutes = 1
 '''
 
 
-def clear_caches() -> None:
-    for module in (banks, data):
-        for value in vars(module).values():
-            if hasattr(value, "cache_clear"):
-                value.cache_clear()
 
 
 @pytest.fixture
-def course(tmp_path, monkeypatch):
+def course(make_course):
     """A small course (the real seeds, a two-lesson test bank) and an empty learner home."""
-    root = tmp_path / "course"
-    (root / "exercises").mkdir(parents=True)
-    (root / "seeds").mkdir()
-    for f in (Path(data.root()) / "seeds").iterdir():
-        if f.is_file():
-            (root / "seeds" / f.name).write_bytes(f.read_bytes())
-    (root / "exercises" / "01-test.toml").write_text(BANK, encoding="utf-8")
-    (root / "exercises" / "02-other.toml").write_text(BANK_02, encoding="utf-8")
-    monkeypatch.setenv("THREELEVELS_ROOT", str(root))
-    monkeypatch.setenv("THREELEVELS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("THREELEVELS_LEARNER", "test-learner")
-    clear_caches()
-    yield SimpleNamespace(root=root, home=tmp_path / "home", db=tmp_path / "home" / "progress.sqlite")
-    clear_caches()
+    return make_course({"01-test.toml": BANK, "02-other.toml": BANK_02})
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 import pytest
 
 import threelevels
-from threelevels.widgets import ExerciseWidget
 
 from .conftest import HOSTILE
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 STATUSES = ("not-attempted", "incorrect", "partial", "correct")

@@ -28,7 +28,7 @@ def drive(exercise_id: str) -> ExerciseWidget:
     print(f"\nKey: {_fmt(ex.answer)}")
     result = view.submit(ex.answer)
     print(_indent(result.text()))
-    print(f"\nHints: " + " | ".join(ex.hints))
+    print("\nHints: " + " | ".join(ex.hints))
     print(f"Sources: {', '.join(ex.sources)}")
     return view
 
