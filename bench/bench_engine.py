@@ -63,12 +63,21 @@ def main():
                                                                   "language": "python"}},
                                       "nbformat": 4, "nbformat_minor": 5}))
         base = nbval_time([empty])
-        for nb in sorted(ROOT.glob("*/**/[0-9][0-9]-*.ipynb")):
-            if ".venv" in nb.parts:
-                continue
+        course = [nb for nb in sorted(ROOT.glob("*/**/[0-9][0-9]-*.ipynb")) if ".venv" not in nb.parts]
+        for nb in course:
             t = nbval_time([nb])
             print(f"nbval {nb.relative_to(ROOT)}: {t:.2f} s vs empty one-cell notebook {base:.2f} s: "
                   f"ratio {t / base:.2f} (target <= 1.5)")
+        # the whole course against the same number of one-cell notebooks, each in one serial run
+        copies = []
+        for i in range(len(course)):
+            copy = Path(tmp) / f"empty{i:02d}.ipynb"
+            copy.write_text(empty.read_text())
+            copies.append(copy)
+        whole = nbval_time(course, runs=1)
+        blanks = nbval_time(copies, runs=1)
+        print(f"nbval, whole course ({len(course)} notebooks): {whole:.1f} s vs {len(course)} one-cell "
+              f"notebooks: {blanks:.1f} s: ratio {whole / blanks:.2f} (target <= 1.5)")
 
 
 if __name__ == "__main__":

@@ -36,12 +36,14 @@ class ExerciseWidget(w.VBox):
             f'<em>Objective: {html.escape(ex.objective)}</em>'
             f'<p>{html.escape(ex.prompt)}</p></div>')
         self.inputs = self._build_inputs()
-        self.check_button = w.Button(description="Check", button_style="primary", icon="check",
+        # No icons: an icon font glyph would become part of the button's accessible name.
+        self.check_button = w.Button(description="Check", button_style="primary",
                                      tooltip=f"Check your answer to {ex.id}")
-        self.hint_button = w.Button(description=f"Hint (0 of {len(ex.hints)})", icon="lightbulb-o",
-                                    tooltip="Show the next hint")
+        self.hint_button = w.Button(description=f"Hint (0 of {len(ex.hints)})", tooltip="Show the next hint")
         self.feedback = w.HTML(value="", layout=w.Layout(min_height="1.5em"))
+        self.feedback.add_class("threelevels-feedback")
         self.hint_box = w.HTML(value="")
+        self.hint_box.add_class("threelevels-hints")
         self.check_button.on_click(lambda _b: self._evaluate(self.value()))
         self.hint_button.on_click(lambda _b: self.next_hint())
         super().__init__([header, *self.inputs, w.HBox([self.check_button, self.hint_button]),
