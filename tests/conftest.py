@@ -32,6 +32,41 @@ HOSTILE = {
 }
 
 
+# Small exercises for tests that need a course of their own (store, CLI, progress view).
+PICK = dict(id="01.pick", type="single-choice", objective="Say where China comes in.",
+            prompt="Which level ties North Korea policy to China policy?",
+            options=["global", "regional", "peninsular"], answer="regional", hints=["Sentence 3."],
+            explanation="Regional.", sources=["regional-level"], minutes=1,
+            wrong=[dict(answer="global", feedback="Not global.")])
+MANY = dict(id="01.many", type="multi-select", objective="Name the three levels.", prompt="Which are levels?",
+            options=["global", "regional", "peninsular", "domestic"], answer=["global", "regional", "peninsular"],
+            hints=["Three."], explanation="Three levels.", sources=["three-level-framework"], minutes=1)
+ORDER = dict(id="01.order", type="ranking", objective="Rank the levels as Washington does.",
+             prompt="Rank the levels, highest priority first, as the Clinton administration does.",
+             items=["global", "regional", "peninsular"], answer=["global", "regional", "peninsular"],
+             hints=["Sentence 8."], explanation="Global, regional, peninsular.", sources=["us-priorities"],
+             minutes=2, wrong=[dict(answer=["peninsular", "regional", "global"],
+                                    feedback="That is Seoul's order, not Washington's.")])
+YEAR = dict(id="01.year", type="numeric", objective="Date the article.", prompt="When was it published?",
+            answer=1997, hints=["1990s."], explanation="1997.", sources=["three-level-framework"], minutes=1)
+
+
+def bank_toml(title: str, *exercises: dict, lesson: str = "01") -> str:
+    """An exercise bank as TOML text, from exercise tables like the ones above."""
+    import json
+
+    def value(v):
+        return json.dumps(v, ensure_ascii=False)   # JSON strings, numbers and lists are valid TOML
+
+    lines = [f"lesson = {value(lesson)}", f"title = {value(title)}"]
+    for ex in exercises:
+        lines.append("\n[[exercise]]")
+        lines += [f"{k} = {value(v)}" for k, v in ex.items() if k != "wrong"]
+        for w in ex.get("wrong", []):
+            lines += ["[[exercise.wrong]]", f"answer = {value(w['answer'])}", f"feedback = {value(w['feedback'])}"]
+    return "\n".join(lines) + "\n"
+
+
 @pytest.fixture
 def course_copy(tmp_path, monkeypatch):
     """A writable copy of seeds/ and exercises/ in tmp_path, made the course root."""

@@ -15,52 +15,13 @@ import pytest
 
 from threelevels import __version__, banks, cli, store
 
+from .conftest import MANY, ORDER, PICK, bank_toml
+
 SRC = Path(store.__file__).resolve().parents[1]
 US = ["global", "regional", "peninsular"]
 ROK = ["peninsular", "regional", "global"]
-
-BANK = '''
-lesson = "01"
-title = "Test lesson"
-
-[[exercise]]
-id = "01.pick"
-type = "single-choice"
-objective = "Say where China comes in."
-prompt = "Which level ties North Korea policy to China policy?"
-options = ["global", "regional", "peninsular"]
-answer = "regional"
-hints = ["Sentence 3."]
-explanation = "Regional."
-sources = ["regional-level"]
-minutes = 1
-
-[[exercise]]
-id = "01.order"
-type = "ranking"
-objective = "Rank the levels as Washington does."
-prompt = "Rank the levels, highest priority first, as the Clinton administration does."
-items = ["global", "regional", "peninsular"]
-answer = ["global", "regional", "peninsular"]
-hints = ["Sentence 8."]
-explanation = "Global, regional, peninsular."
-sources = ["us-priorities"]
-minutes = 2
-
-[[exercise]]
-id = "01.many"
-type = "multi-select"
-objective = "Name the three levels."
-prompt = "Which are levels?"
-options = ["global", "regional", "peninsular", "domestic"]
-answer = ["global", "regional", "peninsular"]
-hints = ["Three."]
-explanation = "Three levels."
-sources = ["three-level-framework"]
-minutes = 1
-'''
-
-
+BANK = bank_toml("Test lesson", {k: v for k, v in PICK.items() if k != "wrong"}, {**ORDER, "wrong": []},
+                 MANY)
 
 
 @pytest.fixture

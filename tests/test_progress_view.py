@@ -12,47 +12,11 @@ import pytest
 import threelevels
 from threelevels import banks, store
 
-BANK = '''
-lesson = "01"
-title = "Levels & <tags>"
+from .conftest import MANY, PICK, YEAR, bank_toml
 
-[[exercise]]
-id = "01.pick"
-type = "single-choice"
-objective = "Say where China comes in <b>(regional)</b>."
-prompt = "Which level ties North Korea policy to China policy?"
-options = ["global", "regional", "peninsular"]
-answer = "regional"
-hints = ["Sentence 3."]
-explanation = "Regional."
-sources = ["regional-level"]
-minutes = 1
-
-[[exercise]]
-id = "01.many"
-type = "multi-select"
-objective = "Say where China comes in <b>(regional)</b>."
-prompt = "Which are levels?"
-options = ["global", "regional", "peninsular", "domestic"]
-answer = ["global", "regional", "peninsular"]
-hints = ["Three."]
-explanation = "Three levels."
-sources = ["three-level-framework"]
-minutes = 1
-
-[[exercise]]
-id = "01.year"
-type = "numeric"
-objective = "Date the article."
-prompt = "When was it published?"
-answer = 1997
-hints = ["1990s."]
-explanation = "1997."
-sources = ["three-level-framework"]
-minutes = 1
-'''
-
-
+OBJECTIVE = "Say where China comes in <b>(regional)</b>."
+BANK = bank_toml("Levels & <tags>", {**PICK, "objective": OBJECTIVE, "wrong": []},
+                 {**MANY, "objective": OBJECTIVE}, YEAR)
 
 
 @pytest.fixture

@@ -20,75 +20,13 @@ import pytest
 
 from threelevels import banks, checks, store
 
+from .conftest import MANY, ORDER, PICK, YEAR, bank_toml
+
 SRC = Path(store.__file__).resolve().parents[1]
 JUNK = b"this is not a database, it is a learner's stray paste\n" * 100
-
-BANK = '''
-lesson = "01"
-title = "Test lesson & <levels>"
-
-[[exercise]]
-id = "01.pick"
-type = "single-choice"
-objective = "Pick the level <b>and</b> say why"
-prompt = "Which level ties North Korea policy to China policy?"
-options = ["global", "regional", "peninsular"]
-answer = "regional"
-hints = ["Sentence 3."]
-explanation = "Regional."
-sources = ["regional-level"]
-minutes = 1
-
-[[exercise.wrong]]
-answer = "global"
-feedback = "Not global."
-
-[[exercise]]
-id = "01.many"
-type = "multi-select"
-objective = "Pick the level <b>and</b> say why"
-prompt = "Which are levels?"
-options = ["global", "regional", "peninsular", "domestic"]
-answer = ["global", "regional", "peninsular"]
-hints = ["Three."]
-explanation = "Three levels."
-sources = ["three-level-framework"]
-minutes = 1
-
-[[exercise]]
-id = "01.order"
-type = "ranking"
-objective = "Rank the levels as Washington does."
-prompt = "Rank the levels, highest priority first, as the Clinton administration does."
-items = ["global", "regional", "peninsular"]
-answer = ["global", "regional", "peninsular"]
-hints = ["Sentence 8."]
-explanation = "Global, regional, peninsular."
-sources = ["us-priorities"]
-minutes = 2
-
-[[exercise.wrong]]
-answer = ["peninsular", "regional", "global"]
-feedback = "That is Seoul's order, not Washington's."
-'''
-
-BANK_02 = '''
-lesson = "02"
-title = "Second lesson"
-
-[[exercise]]
-id = "02.year"
-type = "numeric"
-objective = "Date the article."
-prompt = "When was it published?"
-answer = 1997
-hints = ["1990s."]
-explanation = "1997."
-sources = ["three-level-framework"]
-minutes = 1
-'''
-
-
+BANK = bank_toml("Test lesson & <levels>", {**PICK, "objective": "Pick the level <b>and</b> say why"},
+                 {**MANY, "objective": "Pick the level <b>and</b> say why"}, ORDER)
+BANK_02 = bank_toml("Second lesson", {**YEAR, "id": "02.year"}, lesson="02")
 
 
 @pytest.fixture
