@@ -18,11 +18,12 @@ MARKERS = {"global": "o", "regional": "s", "peninsular": "^"}
 HATCHES = {"global": "//", "regional": "..", "peninsular": "xx"}
 
 
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg", force=False) if matplotlib.get_backend() == "" else None
-    import matplotlib.pyplot as plt
-    return plt
+def _subplots(figsize):
+    """A figure and its axes, made without pyplot: nothing global, nothing shown twice by the
+    inline backend, nothing to close; the figure is drawn only when it is displayed."""
+    from matplotlib.figure import Figure as MplFigure
+    fig = MplFigure(figsize=figsize)
+    return fig, fig.subplots()
 
 
 class Figure:
@@ -38,7 +39,6 @@ class Figure:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = base64.b64encode(self.png()).decode("ascii")
-        _plt().close(self.fig)
         cap = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
         return {
             "text/html": (f'<figure class="threelevels-figure"><img src="data:image/png;base64,{data}" '
@@ -56,12 +56,12 @@ def level_name(level_id: str) -> str:
 
 def levels_map() -> Figure:
     """Lesson 01: the three levels as nested scopes, with what the US seeks at each."""
-    plt = _plt()
+    from matplotlib.patches import Rectangle
     c = claims()
-    fig, ax = plt.subplots(figsize=(10, 4.2))
+    fig, ax = _subplots((10, 4.2))
     for i, lid in enumerate(LEVELS):
         pad = i * 0.1
-        ax.add_patch(plt.Rectangle((pad * 0.5, pad), 0.5 - pad, 1 - 2 * pad, facecolor=COLOURS[lid], alpha=0.13,
+        ax.add_patch(Rectangle((pad * 0.5, pad), 0.5 - pad, 1 - 2 * pad, facecolor=COLOURS[lid], alpha=0.13,
                                    edgecolor=COLOURS[lid], hatch=HATCHES[lid], linewidth=2))
         y = 1 - pad - 0.05
         ax.plot([pad * 0.5 + 0.02], [y], marker=MARKERS[lid], color=COLOURS[lid], markersize=9)
@@ -90,9 +90,8 @@ def _wrap(text: str, width: int) -> str:
 
 def priority_ladder() -> Figure:
     """Lesson 05: the US and ROK priority orders side by side, from claims.toml."""
-    plt = _plt()
     pr = claims().priorities
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = _subplots((7, 4))
     xs = {"us": 0, "rok": 1}
     for who, order in pr.items():
         for rank, lid in enumerate(order, 1):
@@ -116,17 +115,22 @@ def priority_ladder() -> Figure:
     return Figure(fig, alt, "Claims us-priorities and rok-priorities (abstract sentences 8 and 9).")
 
 
-def timeline(start: int | None = None, end: int | None = None, ids: list[str] | None = None) -> Figure:
-    """Events from seeds/chronology.csv on a time axis, one row per level (lessons 02 and 07)."""
-    plt = _plt()
+def _events(start: int | None, end: int | None):
+    """The chronology, limited to the years start..end (either may be None)."""
     df = chronology()
     if start is not None:
         df = df[df["year"] >= start]
     if end is not None:
         df = df[df["year"] <= end]
+    return df
+
+
+def timeline(start: int | None = None, end: int | None = None, ids: list[str] | None = None) -> Figure:
+    """Events from seeds/chronology.csv on a time axis, one row per event (lessons 02 and 07)."""
+    df = _events(start, end)
     if ids is not None:
         df = df[df["id"].isin(ids)]
-    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.3 * max(len(df), 3)))
+    fig, ax = _subplots((10, 0.9 + 0.3 * max(len(df), 3)))
     df = df.sort_values("start").reset_index(drop=True)
     middle = df["start"].min() + (df["start"].max() - df["start"].min()) / 2 if len(df) else None
     for i, row in df.iterrows():
@@ -152,20 +156,15 @@ def timeline(start: int | None = None, end: int | None = None, ids: list[str] | 
     alt = (f"Timeline of {len(df)} events from {span}, one marker per event, shape and colour by level "
            f"(circle global, square regional, triangle peninsular): "
            + ", ".join(f"{counts.get(l, 0)} {l}" for l in LEVELS) + ". Each marker is labelled with "
-           "its date and title; the same events are listed in the table below the figure.")
-    return Figure(fig, alt, "Each event is placed at its main level (secondary levels are in the table).")
+           "its date and title.")
+    return Figure(fig, alt, "Each event is placed at its main level; threelevels.chronology() also gives secondary levels.")
 
 
 def events_by_year(start: int | None = None, end: int | None = None) -> Figure:
     """Counts of events per year, stacked by level (a pandas exercise rebuilds the table)."""
-    plt = _plt()
-    df = chronology()
-    if start is not None:
-        df = df[df["year"] >= start]
-    if end is not None:
-        df = df[df["year"] <= end]
+    df = _events(start, end)
     table = df.groupby(["year", "level"]).size().unstack(fill_value=0).reindex(columns=list(LEVELS), fill_value=0)
-    fig, ax = plt.subplots(figsize=(9, 3.8))
+    fig, ax = _subplots((9, 3.8))
     bottom = None
     for lid in LEVELS:
         ax.bar(table.index, table[lid], bottom=bottom, color=COLOURS[lid], hatch=HATCHES[lid],
