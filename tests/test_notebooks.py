@@ -87,3 +87,15 @@ def test_readme_course_map_matches_the_lessons():
         minutes = re.search(r"Time: (\d+) min", first).group(1)
         question = re.search(r"## Questions\n- (.*)", first).group(1)
         assert f"| {path.name[:2]} | [{title}](lessons/{path.name}) | {minutes} min | {question} |" in readme
+
+
+def test_instructor_guide_names_only_real_exercises_claims_and_events():
+    """Does every exercise id, and every backticked claim or event id, in the guide exist?"""
+    from threelevels import data
+    guide = (ROOT / "instructors" / "guide.md").read_text(encoding="utf-8")
+    exercise_ids = {e.id for e in threelevels.bank()}
+    mentioned = set(re.findall(r"\b0[1-8]\.[a-z0-9]+(?:-[a-z0-9]+)*\b", guide))
+    assert mentioned and not mentioned - exercise_ids
+    known = set(data.claims().claims) | {r["id"] for r in data.chronology_rows()}
+    ids = set(re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", guide))
+    assert ids and not ids - known
