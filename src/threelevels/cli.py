@@ -334,7 +334,8 @@ def plot(per_ex, ranking, path: Path, title: str) -> None:
     levels = ranking[ranking["equal_us"].notna()] if not ranking.empty else ranking
     panels = 2 if not levels.empty else 1
     height = max(2.5, 0.35 * len(per_ex) + 1.5)
-    fig = Figure(figsize=(9, height + (max(2.5, 0.5 * len(levels) + 1.5) if panels == 2 else 0)))
+    fig = Figure(figsize=(9, height + (max(2.5, 0.5 * len(levels) + 1.5) if panels == 2 else 0)),
+                 layout="constrained")  # room for the suptitle, titles and legend without overlaps
     FigureCanvasAgg(fig)
     axes = fig.subplots(panels, 1, squeeze=False,
                         gridspec_kw={"height_ratios": [height] + ([max(2.5, 0.5 * len(levels) + 1.5)] * (panels - 1))})
@@ -343,9 +344,10 @@ def plot(per_ex, ranking, path: Path, title: str) -> None:
     shares = [100 * s for s in per_ex["share_correct"]][::-1]
     bars = ax.barh(labels, shares, color="#1f5f99", edgecolor="black", hatch="//")
     for bar, (c, n) in zip(bars, list(zip(per_ex["correct"], per_ex["learners"]))[::-1]):
-        ax.text(min(bar.get_width() + 1, 88), bar.get_y() + bar.get_height() / 2, f"{c} of {n}",
+        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{c} of {n}",
                 va="center", fontsize=8)
-    ax.set_xlim(0, 100)
+    ax.set_xlim(0, 112)  # room for the "n of m" label after a full bar
+    ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("Learners whose answer is correct (%)")
     ax.set_ylabel("Exercise")
     ax.set_title("Share correct per exercise")
@@ -368,9 +370,9 @@ def plot(per_ex, ranking, path: Path, title: str) -> None:
         ax2.set_xlabel("Number of learners")
         ax2.set_ylabel("Ranking exercise")
         ax2.set_title("The class's orders against the article's US and ROK priorities")
-        ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=1, frameon=False)
+        fig.legend(*ax2.get_legend_handles_labels(), fontsize=8, loc="outside lower center", ncol=1,
+                   frameon=False)
     fig.suptitle(title)
-    fig.tight_layout()
     fig.savefig(path, dpi=100)
 
 
@@ -411,6 +413,9 @@ def cmd_seminar(args) -> int:
         plot(per_ex, ranking, out, f"Seminar: {len(learners)} learners ({args.attempt} attempts)")
     except OSError as exc:
         _say(f"Could not save the plot to {out}: {exc.strerror or exc}.")
+        return 1
+    except Exception as exc:  # the table above is printed already; say what went wrong, no traceback
+        _say(f"Could not draw the plot ({type(exc).__name__}: {exc}); the table above is complete.")
         return 1
     print()
     print(f"Plot saved to {out}")
