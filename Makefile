@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root without this flag (CI and containers run as root).
 ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT   ?= 8888
+AXE_VERSION := 4.14.1
+AXE    := .cache/node_modules/axe-core/axe.min.js
 
 .PHONY: lab test install notebooks outputs lock bench clean help
 
@@ -32,7 +34,13 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ROOTFLAG) \
 	  --ServerApp.root_dir="$(CURDIR)" lessons/01-three-levels.ipynb
 
-test: $(STAMP)
+# The browser tests audit the notebooks' outputs with axe-core when it is here (npm fetches it).
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix .cache axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the accessibility audit in the browser tests will be skipped"; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m threelevels.maint check
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
@@ -57,4 +65,4 @@ bench: $(STAMP)
 	@if [ -f bench/bench_store.py ]; then $(BIN)/python bench/bench_store.py; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache build src/*.egg-info test-artifacts
+	rm -rf $(VENV) .cache .pytest_cache build src/*.egg-info test-artifacts

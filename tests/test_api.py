@@ -33,3 +33,11 @@ def test_cite_shows_quote_claim_id_and_attribution():
     assert "Korea's priorities are reverse that." in repr(c) and "claim rok-priorities" in repr(c)
     assert "Korean Journal of Defense Analysis" in repr(c)
     assert "&ldquo;Korea&#x27;s priorities are reverse that.&rdquo;" in c._repr_html_()
+
+
+def test_events_table_links_each_source_by_its_site():
+    """Does events() show each date with a short link to its source page (no long URL as text)?"""
+    html = threelevels.events("agreed-framework")._repr_html_()
+    assert "<td>1994-10-21</td>" in html
+    assert '<a href="http://www.iaea.org/newscenter/focus/iaeadprk/chrono_pre2002.shtml">iaea.org</a>' in html
+    assert "event agreed-framework" in repr(threelevels.events("agreed-framework"))

@@ -5,6 +5,8 @@ Lessons render quotes and dates from seeds/ through these, so nothing is restate
 from __future__ import annotations
 
 import html
+import re
+from urllib.parse import urlsplit
 
 from .data import chronology_rows, claims
 
@@ -48,11 +50,22 @@ class Events:
         return "Context (seeds/chronology.csv):\n" + "\n".join(
             f"- {self._when(r)}: {r['title']} [{r['level']}; event {r['id']}]" for r in self.rows)
 
+    @staticmethod
+    def _source_link(source: str) -> str:
+        """The first page a row cites, as a short link (its site's name), so the table never
+        needs a horizontal scroll bar."""
+        m = re.search(r"https?://[^\s\"'<>]+", source)
+        if not m:
+            return html.escape(source)
+        url = m.group(0).rstrip(").,;")
+        site = urlsplit(url).hostname or url
+        return f'<a href="{html.escape(url)}">{html.escape(site.removeprefix("www."))}</a>'
+
     def _repr_html_(self) -> str:
         body = "".join(
             f"<tr><td>{html.escape(self._when(r))}</td><td>{html.escape(r['title'])}</td>"
             f"<td>{html.escape(r['level'])}</td><td><code>{html.escape(r['id'])}</code></td>"
-            f"<td><small>{html.escape(r['source'].split(' ')[0])}</small></td></tr>" for r in self.rows)
+            f"<td><small>{self._source_link(r['source'])}</small></td></tr>" for r in self.rows)
         return ('<table class="threelevels-events"><caption>Historical context (seeds/chronology.csv)</caption>'
                 "<thead><tr><th>date</th><th>event</th><th>level</th><th>id</th><th>source</th></tr></thead>"
                 f"<tbody>{body}</tbody></table>")

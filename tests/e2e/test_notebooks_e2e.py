@@ -16,10 +16,11 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, PLAYWRIGHT_ERROR, ROOT, _safe
+from .conftest import ARTIFACTS, IN_CI, PLAYWRIGHT_ERROR, ROOT, _safe
 
 if PLAYWRIGHT_ERROR is None:   # without Playwright the fixtures skip (or fail in CI) with a message
     from . import helpers as h
@@ -33,6 +34,14 @@ NOTEBOOKS = sorted([*(ROOT / "lessons").glob("*.ipynb"), *(ROOT / "exercises").g
 # Target (issue 4): open + Run All under 10 s per notebook. Failing only above twice that catches a
 # regression without making a loaded CI machine flaky; E2E_MAX_OPEN_RUN_S changes the limit.
 MAX_OPEN_RUN_S = float(os.environ.get("E2E_MAX_OPEN_RUN_S", "20"))
+# axe-core audits what the notebook outputs show (not JupyterLab's own chrome) against WCAG 2.x A/AA.
+# .ci/run installs it into .cache/ with npm; elsewhere the audit is skipped, and timings.json says so.
+AXE_JS = Path(os.environ.get("AXE_JS", ROOT / ".cache" / "node_modules" / "axe-core" / "axe.min.js"))
+AXE_RUN = """async () => (await axe.run({include: [['.jp-OutputArea-output']]},
+    {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
+     resultTypes: ['violations']})).violations
+    .map(v => ({id: v.id, impact: v.impact, n: v.nodes.length, help: v.help,
+                where: v.nodes[0].target.join(' ')}))"""
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS])
@@ -76,6 +85,7 @@ def _check_notebook(rel: str, lab, page, timings: dict) -> None:
     t_shot = time.monotonic()
     h.tall_screenshot(page, panel, ARTIFACTS / f"{_safe(rel.removesuffix('.ipynb'))}.png")
     t_shot = time.monotonic() - t_shot
+    problems += _accessibility(page, rel, timings)
     if problems:   # no point driving the widgets of a notebook that did not run cleanly
         pytest.fail(f"{rel}:\n- " + "\n- ".join(problems), pytrace=False)
 
@@ -107,6 +117,19 @@ def _check_notebook(rel: str, lab, page, timings: dict) -> None:
     assert t_open + t_run < MAX_OPEN_RUN_S, (
         f"{rel}: opening and running all cells took {t_open + t_run:.1f} s "
         f"(target 10 s, limit {MAX_OPEN_RUN_S:g} s; open {t_open:.1f} s, Run All {t_run:.1f} s)")
+
+
+def _accessibility(page, rel: str, timings: dict) -> list[str]:
+    """axe-core's WCAG findings in the rendered outputs (the widgets, quotes, tables, figures)."""
+    if not AXE_JS.exists():
+        if IN_CI:
+            return [f"accessibility audit: axe-core is not installed at {AXE_JS} (.ci/run installs it)"]
+        timings.setdefault("_notes", {})["axe"] = f"skipped: no {AXE_JS} (npm install --prefix .cache axe-core@4)"
+        return []
+    page.add_script_tag(path=str(AXE_JS))
+    found = page.evaluate(AXE_RUN)
+    return [f"accessibility ({v['impact']}): {v['id']}: {v['help']}, {v['n']} element(s), e.g. {v['where']}"
+            for v in found]
 
 
 def _drive(ui, page) -> None:
