@@ -234,16 +234,23 @@ def check_multi(ex, answer) -> Result:
                    + (f", {len(extra)} that should not be." if extra else "."), details)
 
 
+def rank_agreement(order, reference) -> tuple[float, tuple | None]:
+    """The share of pairs of `reference`'s items that `order` ranks the same way (0..1), and the
+    first pair (in reference order) that it ranks the other way round, if any."""
+    pos = {item: i for i, item in enumerate(order)}
+    pairs = [(a, b) for i, a in enumerate(reference) for b in reference[i + 1:]]
+    agree = [pos[a] < pos[b] for a, b in pairs]
+    first_bad = pairs[agree.index(False)] if False in agree else None
+    return (sum(agree) / len(pairs) if pairs else 1.0), first_bad
+
+
 def check_ranking(ex, answer) -> Result:
     order = canon_ranking(ex, answer)
     key = ex.key()
     if order == key:
         return _correct(ex)
-    pos = {item: i for i, item in enumerate(order)}
-    pairs = [(a, b) for i, a in enumerate(key) for b in key[i + 1:]]
-    agree = [pos[a] < pos[b] for a, b in pairs]
-    score = sum(agree) / len(pairs)
-    first_bad = pairs[agree.index(False)]
+    score, first_bad = rank_agreement(order, key)
+    pairs = len(key) * (len(key) - 1) // 2
     details = []
     known = _known_wrong(ex, order)
     if known:
@@ -254,7 +261,7 @@ def check_ranking(ex, answer) -> Result:
     status = "partial" if score > 0 else "incorrect"
     return _result(ex, status, score,
                    f"{'Partly right' if status == 'partial' else 'Not yet right'}: "
-                   f"{sum(agree)} of {len(pairs)} pairs are in the right order.", details)
+                   f"{round(score * pairs)} of {pairs} pairs are in the right order.", details)
 
 
 def check_mapping(ex, answer) -> Result:

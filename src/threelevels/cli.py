@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__, banks, store
-from .checks import CANON, STATUSES, canon_ranking
+from .checks import CANON, STATUSES, canon_ranking, rank_agreement
 
 WIDTH = 60  # characters of an objective or answer shown in a table cell
 
@@ -246,9 +246,7 @@ def _order(ex, answer) -> tuple | None:
 
 def agreement(order, reference) -> float:
     """Share of pairs of items that `order` puts in the same relative order as `reference` (0..1)."""
-    pos = {item: i for i, item in enumerate(order)}
-    pairs = [(a, b) for i, a in enumerate(reference) for b in reference[i + 1:]]
-    return sum(pos[a] < pos[b] for a, b in pairs) / len(pairs) if pairs else 1.0
+    return rank_agreement(order, reference)[0]
 
 
 def summarise(rows: list[dict], which: str = "last"):
