@@ -112,3 +112,22 @@ def test_keys_that_restate_chronology_levels_agree_with_it():
             assert dict(ex.answer) == {item: levels[item] for item in ex.spec["items"]}, ex.id
             checked += 1
     assert checked >= 1
+
+
+def test_keys_that_restate_claims_agree_with_claims_toml():
+    """Where a bank restates seeds/claims.toml (priority orders, recommendations), does it match the seeds?"""
+    c = data.claims()
+    orders = {c.priorities["us"], c.priorities["rok"]}
+    problem_of = {r.short: r.problem for r in c.recommendations}
+    ranked = matched = 0
+    for ex in threelevels.bank():
+        if ex.type == "ranking" and set(ex.spec["items"]) == set(data.LEVELS) and ex.id.endswith(
+                ("us-order", "rok-order", "us-ranking", "rok-ranking")):
+            want = c.priorities["us"] if "us-" in ex.id else c.priorities["rok"]
+            assert tuple(ex.answer) == want, ex.id
+            assert tuple(ex.answer) in orders
+            ranked += 1
+        if ex.type == "matching" and set(ex.spec["items"]) <= set(problem_of):
+            assert dict(ex.answer) == {item: problem_of[item] for item in ex.spec["items"]}, ex.id
+            matched += 1
+    assert ranked == 4 and matched >= 1
