@@ -90,7 +90,7 @@ class Recommendation:
     n: int
     id: str
     short: str
-    problem: str
+    our_reading: str  # interpretation: the course's reading of the problem it may answer
     claim: str
 
 
@@ -179,7 +179,7 @@ def parse_claims(raw: dict, name: str = "seeds/claims.toml") -> Claims:
     for i, table in enumerate(raw.get("recommendation", []), 1):
         where = f"{name}: [[recommendation]] #{i}"
         rec = Recommendation(_need(table, "n", int, where),
-                             *(_need(table, k, str, where) for k in ("id", "short", "problem", "claim")))
+                             *(_need(table, k, str, where) for k in ("id", "short", "our_reading", "claim")))
         if rec.claim not in claims:
             raise DataError(f"{where}: claim {rec.claim!r} is not a claim id")
         recs.append(rec)
