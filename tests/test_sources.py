@@ -9,7 +9,8 @@ date). Chronology notes hold facts, never authoring remarks.
 
 A host that is on neither list fails too, with a message: review it and add it to ACCEPTED (an
 original publisher) or to DENIED. Copies of documents on sites that reproduce others
-(REPRODUCERS) are accepted only when the citation names the original ("as reproduced by ...").
+(REPRODUCERS) are accepted only when the citation names the original publisher, not the copy site
+("IAEA, ..., as reproduced by GlobalSecurity.org").
 """
 import csv
 import re
@@ -28,7 +29,7 @@ ACCEPTED = {
     "un.org", "ungeneva.org", "reliefweb.int", "iaea.org", "ctbto.org", "kedo.org", "aseanregionalforum.org",
     "cordis.europa.eu", "europa.eu", "mofa.go.kr", "mnd.go.kr", "unikorea.go.kr", "archives.go.kr",
     "pa.go.kr", "mofa.go.jp", "mod.go.jp", "kantei.go.jp", "fmprc.gov.cn", "china-mission.gov.cn",
-    "kcna.co.jp", "usip.org",
+    "kcna.co.jp", "usip.org", "loc.gov", "nobelprize.org", "ndu.edu",
     # newspapers, broadcasters and agencies of record
     "nytimes.com", "washingtonpost.com", "latimes.com", "chicagotribune.com", "baltimoresun.com",
     "sun-sentinel.com", "washingtontimes.com", "spokesman.com", "deseret.com", "upi.com", "apnews.com",
@@ -38,20 +39,23 @@ ACCEPTED = {
     "koreajoongangdaily.joins.com", "joongang.co.kr", "donga.com", "hani.co.kr", "hankyung.com",
     "seoul.co.kr", "yna.co.kr", "kbs.co.kr", "chosun.com", "people.cn", "china.org.cn", "xinhuanet.com",
     "e.vnexpress.net", "asiatimes.com", "nknews.org", "oldtmt.vedomosti.ru", "sme.sk", "al-jazirah.com",
-    "aninews.in",
+    "aninews.in", "irishtimes.com", "koreatimesus.com", "foreignpolicy.com",
     # research institutes, universities, scholarly publishers and databases
     "armscontrol.org", "nti.org", "cns.miis.edu", "nonproliferation.org", "wilsoncenter.org",
     "digitalarchive.wilsoncenter.org", "nautilus.org", "csis.org", "38north.org", "cfr.org", "brookings.edu",
     "ncnk.org", "isis-online.org", "fas.org", "cartercenter.org", "acronym.org.uk", "asil.org",
     "pax.peaceagreements.org", "worldjpn.net", "ciaonet.org", "igcc.ucsd.edu", "beyondintractability.org",
-    "doi.org", "tandfonline.com", "jstor.org",
+    "keia.org", "avalon.law.yale.edu", "presidency.ucsb.edu", "doi.org", "tandfonline.com", "jstor.org",
     # archives of any of the above
     "web.archive.org",
 }
 
-# Sites that reproduce others' texts: acceptable only as "as reproduced by" next to the original.
-REPRODUCERS = {"globalsecurity.org", "usinfo.org", "news.usni.org", "iri.edu.ar", "everycrsreport.com",
-               "oananews.org"}
+# Sites that reproduce others' texts, with the name by which a citation would give them as the source:
+# acceptable only when the citation names the original (and says "as reproduced by" the copy site).
+REPRODUCERS = {"globalsecurity.org": r"globalsecurity", "usinfo.org": r"usinfo", "news.usni.org": r"\busni\b",
+               "iri.edu.ar": r"\biri\b|relaciones", "everycrsreport.com": r"every ?crs ?report", "oananews.org": r"\boana\b"}
+AS_COPY = re.compile(r"reproduc|as (?:released|published|carried|quoted) (?:by|in)|washington file|text of|\bcopy\b",
+                     re.I)
 
 # Refused outright: mirrors and clones, aggregators, blogs, proxies, dev/test servers, content farms.
 DENIED = {
@@ -71,6 +75,8 @@ DENIED = {
 NONCANONICAL = {"informahealthcare.com": "www.tandfonline.com", "mail.beyondintractability.org":
                 "www.beyondintractability.org", "worldcup2014.hani.co.kr": "english.hani.co.kr"}
 WIKIPEDIA = "wikipedia.org"
+# Government and military hosts are original publishers wherever they are.
+GOVERNMENT = re.compile(r"\.(gov|mil|int)$|\.(gov|go|gouv|gob|gc)\.[a-z]{2}$")
 # A host is refused when one of its labels says it is a test or development server.
 DEV_LABEL = re.compile(r"(^|[.-])(test|dev|staging|sandbox|preview)([.-]|$)")
 # Path-level mirrors on otherwise respectable hosts.
@@ -122,13 +128,16 @@ def verdict(url: str, label: str = "") -> str:
     path = urlsplit(url).path
     if path in ("", "/") and not urlsplit(url).query:
         return "not a specific page (site root)"
-    if _on(h, REPRODUCERS):
-        if not re.search(r"reproduc|as released|washington file|text of", label, re.I):
-            return "a copy site: cite the original and say 'as reproduced by'"
-        return ""
+    for site, name in REPRODUCERS.items():
+        if _on(h, {site}):
+            if not re.search(r"\b[A-Z]", URL.sub("", label)):
+                return "a copy site: name the original publisher"
+            if re.search(name, label, re.I) and not AS_COPY.search(label):
+                return "a copy site cited as the publisher: name the original and say 'as reproduced by ...'"
+            return ""
     if _on(h, {WIKIPEDIA}):
         return ""        # allowed as a second source; see test_no_row_relies_on_wikipedia_alone
-    if not _on(h, ACCEPTED):
+    if not (_on(h, ACCEPTED) or GOVERNMENT.search(h)):
         return "a host nobody has reviewed: add it to ACCEPTED or DENIED in tests/test_sources.py"
     return ""
 
@@ -267,7 +276,9 @@ def test_chronology_notes_and_titles_hold_facts_not_authoring_remarks():
     ("http://161.35.110.226/archives/la-xpm-1998-feb-25-mn-22811-story.html", "", "IP address"),
     ("http://hoonting.blogspot.com/2018/04/199219920120.html", "", "blog"),
     ("https://forum.effectivealtruism.org/topics/weapons-of-mass-destruction", "", "content farm"),
-    ("https://www.globalsecurity.org/wmd/library/news/dprk/un/gov2742.htm", "IAEA resolution GOV/2742", "copy site"),
+    ("https://www.globalsecurity.org/wmd/library/news/dprk/un/gov2742.htm", "GlobalSecurity.org, 'IAEA chronology'",
+     "copy site"),
+    ("https://www.globalsecurity.org/wmd/library/news/dprk/un/gov2742.htm", "", "copy site"),
     ("https://archive.org/", "", "site root"),
     ("https://informahealthcare.com/doi/ref/10.1080/10163279709464353", "", "canonical"),
     ("https://www.example-unknown-site.com/page", "", "nobody has reviewed"),
@@ -279,9 +290,14 @@ def test_unacceptable_addresses_are_named_with_the_reason(url, label, reason):
 @pytest.mark.parametrize("url, label", [
     ("https://www.globalsecurity.org/wmd/library/news/dprk/un/gov2742.htm",
      "IAEA resolution GOV/2742, 10 June 1994; as reproduced by GlobalSecurity.org"),
+    ("https://www.globalsecurity.org/wmd/library/news/dprk/1997/97091903_wpo.html",
+     "'European Union joins KEDO' (US Department of State press statement, 19 September 1997) — "),
+    ("https://www.oananews.org/node/47980", "Yonhap, Feb 2009, as published by OANA"),
     ("https://history.state.gov/historicaldocuments/frus1952-54v15p2/d723", ""),
     ("http://web.archive.org/web/2009/http:/www.reuters.com/article/x", ""),
     ("https://en.wikipedia.org/wiki/Kim_Dae-jung", ""),
+    ("https://www.unikorea.go.kr/eng_unikorea/news/releases/", ""),
+    ("https://www.whitehouse.gov/briefings-statements/x/", ""),
 ])
 def test_acceptable_addresses_pass(url, label):
     assert verdict(url, label) == ""
