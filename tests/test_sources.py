@@ -206,12 +206,13 @@ REMARKS = [
     (r"\blearners?\b|\bstudents?\b|\bteachers?\b|\binstructors?\b|\breaders?\b", "a remark to readers"),
     (r"\b(?:this|our|the) course\b(?! of)", "a reference to the course"),
     (r"\bwe\b|\bour\b|\bby me\b|\bmyself\b", "first person"), (r"(?-i:\bI\b)", "first person"),
-    (r"is therefore not supported|\bdo not use\b|\bcaution\b|\bnote that\b|\bif you mean\b|\bcite as\b",
+    (r"is therefore not supported|\bdo not (?:use|confuse)\b|\bcaution\b|\bnote that\b|\bif you mean\b|\bcite as\b",
      "advice to the reader"),
     (r"\bshould (?:be )?(?:quote|present|use|cite|read|treat)\w*|\btreat (?:it|this|them) as\b",
      "advice to the reader"),
     (r"\bmirror\b|\bblog\b|wikipedia|\bretrieved\b|\bnot asserted\b", "a remark about our research"),
-    (r"\b(?:this|the|a) row\b|\brow's\b|\bno separate row\b|\brender\b", "a remark about the data file"),
+    (r"\b(?:this|the|a) row\b|\brow's\b|\bno separate row\b|\brender\b|\bend_date\b|\bcolumn\b",
+     "a remark about the data file"),
 ]
 
 
@@ -321,6 +322,8 @@ def test_the_citation_parser_pairs_each_address_with_its_citation():
     "Teachers should present it as a rocket North Korea called a satellite launch.",
     "Read via a Wikipedia mirror (hyperlinked.wiki).",
     "A row of its own lets lessons render the date.",
+    "Do not confuse it with the classified report.",
+    "end_date 25 Oct therefore marks her departure.",
 ])
 def test_authoring_remarks_are_found(note):
     assert remarks(note)
