@@ -61,7 +61,8 @@ AS_COPY = re.compile(r"reproduc|as (?:released|published|carried|quoted) (?:by|i
 DENIED = {
     "wikimili.com", "liquisearch.com", "en-academic.com", "infogalactic.com", "zxc.wiki", "wikisum.wiki",
     "hyperlinked.wiki", "owiki.org", "the-uncensored-wiki.com", "sagapedia.com", "piglix.com",
-    "a2zcore.com", "justapedia.org", "wikiwand.com", "everybodywiki.com", "dbpedia.org",
+    "a2zcore.com", "justapedia.org", "wiki2.org", "wiki.x.io", "osmarks.net", "dichtienghoa.com",
+    "namhansouthkorea.com", "wikiwand.com", "everybodywiki.com", "dbpedia.org",
     "worldhistoryproject.org", "theodora.com", "worldwars.com", "legalclarity.org", "ciris.info",
     "loterre-skosmos.loterre.fr", "vinapk.com", "questia.com", "thefreelibrary.com", "encyclopedia.com",
     "studyres.com", "docslib.org", "fdocuments.us", "fdocuments.in", "vdocuments.site", "vdocuments.us",
