@@ -97,10 +97,17 @@ def _key(row):
     return row.get("id") or row.get("term")
 
 
+def _trim(url: str) -> str:
+    """An address without the punctuation of the sentence around it (a closing bracket stays when
+    the address opened one, as in Wikipedia's '..._(United_States–South_Korea)')."""
+    while url and (url[-1] in ".,;:'" or (url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
+
+
 def urls(source: str) -> list[str]:
-    """The addresses in a source cell, without trailing punctuation."""
-    return [u.rstrip(".,;:'") .rstrip(")") if u.count("(") < u.count(")") else u.rstrip(".,;:'")
-            for u in URL.findall(source)]
+    """The addresses in a source cell."""
+    return [_trim(u) for u in URL.findall(source)]
 
 
 def host(url: str) -> str:
@@ -303,6 +310,11 @@ def test_unacceptable_addresses_are_named_with_the_reason(url, label, reason):
 ])
 def test_acceptable_addresses_pass(url, label):
     assert verdict(url, label) == ""
+
+
+def test_addresses_lose_surrounding_punctuation_but_keep_their_own_brackets():
+    assert urls("see https://a.org/x). Then https://en.wikipedia.org/wiki/T_(U_S), and https://b.org/y;") == [
+        "https://a.org/x", "https://en.wikipedia.org/wiki/T_(U_S)", "https://b.org/y"]
 
 
 def test_the_citation_parser_pairs_each_address_with_its_citation():
