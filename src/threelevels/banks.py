@@ -18,7 +18,7 @@ TYPES = ("single-choice", "multi-select", "ranking", "categorize", "matching", "
          "short-answer", "code")
 COMMON_REQUIRED = {"id": str, "type": str, "objective": str, "prompt": str, "answer": object,
                    "hints": list, "explanation": str, "sources": list, "minutes": numbers.Real}
-COMMON_OPTIONAL = {"title": str, "wrong": list, "labels": dict, "notes": dict}
+COMMON_OPTIONAL = {"title": str, "wrong": list, "labels": dict, "notes": dict, "accepted": list}
 TYPE_FIELDS: dict[str, tuple[dict, dict]] = {  # type -> (required, optional)
     "single-choice": ({"options": list}, {}),
     "multi-select": ({"options": list}, {}),
@@ -95,7 +95,7 @@ def _typed(table: dict, key: str, kind, where: str):
                         f"got {type(value).__name__}")
     if isinstance(value, str) and not value.strip():
         raise DataError(f"{where}: '{key}' is empty")
-    if isinstance(value, list) and key != "wrong":
+    if isinstance(value, list) and key not in ("wrong", "accepted"):
         if not value:
             raise DataError(f"{where}: '{key}' is an empty list")
         if not all(isinstance(v, str) and v.strip() for v in value):
@@ -115,6 +115,21 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
     if etype not in TYPES:
         raise DataError(f"{where}: 'type' must be one of {', '.join(TYPES)}; got {etype!r}")
     required, optional = TYPE_FIELDS[etype]
+    signals = None
+    if etype == "short-answer" and isinstance(table.get("rubric"), list) \
+            and any(isinstance(r, dict) for r in table["rubric"]):
+        # rubric items may be {text, signals} tables (minimal acceptance; E1 owns the full checks)
+        signals = []
+        for j, item in enumerate(table["rubric"], 1):
+            if isinstance(item, dict):
+                if set(item) - {"text", "signals"} or not isinstance(item.get("text"), str) \
+                        or not isinstance(item.get("signals", []), list):
+                    raise DataError(f"{where}: rubric item #{j} must be text or a table with 'text' "
+                                    "and optional 'signals' (a list)")
+                signals.append(list(item.get("signals", [])))
+            else:
+                signals.append([])
+        table = {**table, "rubric": [r["text"] if isinstance(r, dict) else r for r in table["rubric"]]}
     allowed = {**COMMON_REQUIRED, **COMMON_OPTIONAL, **required, **optional}
     unknown = sorted(set(table) - set(allowed))
     if unknown:
@@ -131,6 +146,13 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
 
     spec = {k: table[k] for k in {**required, **optional} if k in table}
     spec["notes"] = dict(table.get("notes", {}))
+    if signals is not None:
+        spec["rubric_signals"] = signals
+    for j, a in enumerate(table.get("accepted", []), 1):
+        if not isinstance(a, dict) or set(a) != {"answer", "feedback"} or not isinstance(a["feedback"], str):
+            raise DataError(f"{where}: accepted answer #{j} must be a table with exactly 'answer' and "
+                            f"'feedback' (text)")
+    spec["accepted"] = [(a["answer"], a["feedback"]) for a in table.get("accepted", [])]
     if etype == "categorize":
         spec["choices"] = list(table.get("categories", LEVELS))
     elif etype == "matching":
@@ -176,13 +198,16 @@ def parse_bank(raw: dict, path: Path) -> tuple[Exercise, ...]:
     if not m:
         raise DataError(f"{file}: bank files are named NN-slug.toml")
     lesson = m.group(1)
-    unknown = sorted(set(raw) - {"lesson", "title", "exercise"})
+    unknown = sorted(set(raw) - {"lesson", "title", "exercise", "objectives"})
     if unknown:
         raise DataError(f"{file}: unknown top-level key(s) {unknown}")
     if raw.get("lesson") != lesson:
         raise DataError(f"{file}: 'lesson' must be \"{lesson}\" (from the file name), got {raw.get('lesson')!r}")
     if not isinstance(raw.get("title"), str):
         raise DataError(f"{file}: missing 'title'")
+    if "objectives" in raw and not (isinstance(raw["objectives"], list) and raw["objectives"]
+                                    and all(isinstance(o, str) and o.strip() for o in raw["objectives"])):
+        raise DataError(f"{file}: 'objectives' must be a non-empty list of text")
     tables = raw.get("exercise")
     if not isinstance(tables, list) or not tables:
         raise DataError(f"{file}: no [[exercise]] tables")
