@@ -54,11 +54,65 @@ def test_rows_are_well_formed():
     ("taepodong-1", "1998-08-31", ""),
     ("inter-korean-summit-2000", "2000-06-13", "2000-06-15"),
     ("first-nuclear-test", "2006-10-09", ""),
+    ("armistice-signed", "1953-07-27", ""),
+    ("gangneung-submarine", "1996-09-18", "1996-11-05"),    # found grounded; the manhunt's last day
+    ("four-party-proposal", "1996-04-16", ""),
+    ("four-party-first-plenary", "1997-12-09", "1997-12-10"),
+    ("missile-moratorium", "1999-09-24", ""),
+    ("albright-pyongyang", "2000-10-23", "2000-10-25"),
+    ("npt-withdrawal-2003", "2003-01-10", ""),
+    ("kedo-lwr-suspended", "2003-11-21", ""),
 ])
 def test_dates_the_brief_warns_about(event_id, date, end):
     """Are the commonly confused dates the ones our sources give?"""
     row = threelevels.event(event_id)
     assert (row["date"], row["end_date"]) == (date, end)
+
+
+def _unquoted(text: str) -> str:
+    return re.sub(r"(?<![\w])'[^']*'(?![\w])|\"[^\"]*\"", " ", text)
+
+
+def test_superlatives_say_at_what_date_they_held():
+    """Is every unquoted 'ever' or 'highest' in a note tied to a date ('up to that time', 'as of 2019')?"""
+    bad = []
+    for r in data.chronology_rows():
+        for sentence in re.split(r"(?<=[.;])\s+", _unquoted(r["note"])):
+            if re.search(r"\bever\b|\bhighest\b|\bonly\b.*\bever\b", sentence, re.I) and not re.search(
+                    r"\b(?:up to|at|by|until) (?:that|the) time\b|\bas of (?:\w+ ){0,2}\d{4}\b|\bthen\b",
+                    sentence, re.I):
+                bad.append(f"{r['id']}: {sentence.strip()}")
+    assert not bad, "superlatives without a date:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("event_id, must, must_not", [
+    # Harrison and Nam Il signed at Panmunjom; the commanders countersigned separately
+    ("armistice-signed", ["Harrison", "Nam Il", "Panmunjom", "countersigned", "Munsan", "Kim Il-sung", "Peng Dehuai"],
+     []),
+    # 11 Jan 2003 was an ambassador's remark; reaffirmed 2002 and 2004; formally disavowed March 2005
+    ("missile-moratorium", ["11 January 2003", "ambassador", "2002", "May 2004", "2 March 2005"],
+     ["declared it void", "void on 11 Jan"]),
+    # the secret transfer was admitted, investigated by a special prosecutor and led to convictions in 2003
+    ("inter-korean-summit-2000", ["apologised", "special prosecutor", "convicted", "2003"], ["alleged"]),
+    ("kedo-lwr-suspended", ["31 May 2006", "terminate"], []),
+    ("agreed-framework", ["1998", "70 percent", "$1 billion"], ["over half"]),
+    ("albright-pyongyang", ["up to that time"], []),
+    ("four-party-first-plenary", ["six plenary sessions", "December 1997", "August 1999", "subcommittees"], []),
+    ("gangneung-submarine", ["ran aground", "pick up", "drifted"], ["teaching point"]),
+    ("neased-proposal", ["Han Sung-joo", "25 July 1994"], ["brief"]),
+])
+def test_the_facts_issue_8_corrected_stay_corrected(event_id, must, must_not):
+    """Do the notes the review found wrong keep their corrected facts?"""
+    note = threelevels.event(event_id)["note"]
+    assert not [w for w in must if w not in note], f"{event_id}: missing {[w for w in must if w not in note]}"
+    assert not [w for w in must_not if w in note], f"{event_id}: still says {[w for w in must_not if w in note]}"
+
+
+def test_chronology_and_glossary_agree_on_when_the_moratorium_was_disavowed():
+    """Do the missile-moratorium row and the glossary entry give the same year for the formal disavowal?"""
+    note = threelevels.event("missile-moratorium")["note"]
+    definition = threelevels.glossary("missile moratorium").definition
+    assert "2005" in note and "2005" in definition
 
 
 def test_the_article_is_dated_mid_1997_and_later_events_are_flagged():

@@ -19,7 +19,6 @@ TYPES = ("single-choice", "multi-select", "ranking", "categorize", "matching", "
 COMMON_REQUIRED = {"id": str, "type": str, "objective": str, "prompt": str, "answer": object,
                    "hints": list, "explanation": str, "sources": list, "minutes": numbers.Real}
 COMMON_OPTIONAL = {"title": str, "wrong": list, "labels": dict, "notes": dict, "accepted": list}
-SIGNALS = ("levels", "claims", "recommendations", "length", "hindsight")
 TYPE_FIELDS: dict[str, tuple[dict, dict]] = {  # type -> (required, optional)
     "single-choice": ({"options": list}, {}),
     "multi-select": ({"options": list}, {}),
@@ -116,13 +115,25 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
     if etype not in TYPES:
         raise DataError(f"{where}: 'type' must be one of {', '.join(TYPES)}; got {etype!r}")
     required, optional = TYPE_FIELDS[etype]
+    signals = None
+    if etype == "short-answer" and isinstance(table.get("rubric"), list) \
+            and any(isinstance(r, dict) for r in table["rubric"]):
+        # rubric items may be {text, signals} tables (minimal acceptance; E1 owns the full checks)
+        signals = []
+        for j, item in enumerate(table["rubric"], 1):
+            if isinstance(item, dict):
+                if set(item) - {"text", "signals"} or not isinstance(item.get("text"), str) \
+                        or not isinstance(item.get("signals", []), list):
+                    raise DataError(f"{where}: rubric item #{j} must be text or a table with 'text' "
+                                    "and optional 'signals' (a list)")
+                signals.append(list(item.get("signals", [])))
+            else:
+                signals.append([])
+        table = {**table, "rubric": [r["text"] if isinstance(r, dict) else r for r in table["rubric"]]}
     allowed = {**COMMON_REQUIRED, **COMMON_OPTIONAL, **required, **optional}
     unknown = sorted(set(table) - set(allowed))
     if unknown:
         raise DataError(f"{where}: unknown key(s) {unknown} for type {etype}")
-    if etype == "short-answer" and isinstance(table.get("rubric"), list):
-        table = dict(table)
-        table["rubric"], table["_signals"] = _rubric_items(table["rubric"], where)
     for key, kind in {**COMMON_REQUIRED, **required}.items():
         if key not in table:
             raise DataError(f"{where}: missing required key '{key}'")
@@ -135,8 +146,13 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
 
     spec = {k: table[k] for k in {**required, **optional} if k in table}
     spec["notes"] = dict(table.get("notes", {}))
-    if "_signals" in table:
-        spec["rubric_signals"] = table["_signals"]
+    if signals is not None:
+        spec["rubric_signals"] = signals
+    for j, a in enumerate(table.get("accepted", []), 1):
+        if not isinstance(a, dict) or set(a) != {"answer", "feedback"} or not isinstance(a["feedback"], str):
+            raise DataError(f"{where}: accepted answer #{j} must be a table with exactly 'answer' and "
+                            f"'feedback' (text)")
+    spec["accepted"] = [(a["answer"], a["feedback"]) for a in table.get("accepted", [])]
     if etype == "categorize":
         spec["choices"] = list(table.get("categories", LEVELS))
     elif etype == "matching":
@@ -151,13 +167,6 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
             raise DataError(f"{where}: wrong answer #{j} must be a table with exactly 'answer' and "
                             f"'feedback' (text)")
         wrong.append((w["answer"], w["feedback"]))
-    accepted = []
-    for j, a in enumerate(table.get("accepted", []), 1):
-        if not isinstance(a, dict) or set(a) != {"answer", "feedback"} or not isinstance(a["feedback"], str):
-            raise DataError(f"{where}: accepted answer #{j} must be a table with exactly 'answer' and "
-                            f"'feedback' (text)")
-        accepted.append((a["answer"], a["feedback"]))
-    spec["accepted"] = tuple(accepted)
 
     labels = dict(table.get("labels", {}))
     ex = Exercise(
@@ -176,37 +185,11 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
         for j, (w, _) in enumerate(wrongs, 1):
             if w == key:
                 raise DataError(f"{where}: wrong answer #{j} is the same as the key")
-        try:
-            alts = [checks.CANON[etype](ex, a) for a, _ in accepted]
-        except checks.Unreadable as exc:
-            raise DataError(f"{where}: an accepted answer is not a valid answer: {exc}") from None
-        for j, alt in enumerate(alts, 1):
-            if alt == key or alt in [w for w, _ in wrongs]:
-                raise DataError(f"{where}: accepted answer #{j} is the same as the key or a wrong answer")
         if etype in ("categorize", "matching") and len(dict(key)) != len(spec["items"]):
             raise DataError(f"{where}: the key must place every item")
     elif not isinstance(ex.answer, str):
         raise DataError(f"{where}: a code exercise's 'answer' is the code that computes the value")
     return ex
-
-
-def _rubric_items(items: list, where: str) -> tuple[list, tuple]:
-    """Rubric items are text, or tables {text = ..., signals = [...]}: return the texts and the signals."""
-    texts, signals = [], []
-    for j, item in enumerate(items, 1):
-        if isinstance(item, dict):
-            if set(item) - {"text", "signals"} or not isinstance(item.get("text"), str):
-                raise DataError(f"{where}: rubric item #{j} must be text or a table with 'text' and "
-                                f"optional 'signals'")
-            sig = item.get("signals", [])
-            if not isinstance(sig, list) or any(x not in SIGNALS for x in sig):
-                raise DataError(f"{where}: rubric item #{j}: signals must be a list drawn from {SIGNALS}")
-            texts.append(item["text"])
-            signals.append(tuple(sig))
-        else:
-            texts.append(item)
-            signals.append(())
-    return texts, tuple(signals)
 
 
 def parse_bank(raw: dict, path: Path) -> tuple[Exercise, ...]:
@@ -215,25 +198,20 @@ def parse_bank(raw: dict, path: Path) -> tuple[Exercise, ...]:
     if not m:
         raise DataError(f"{file}: bank files are named NN-slug.toml")
     lesson = m.group(1)
-    unknown = sorted(set(raw) - {"lesson", "title", "objectives", "exercise"})
+    unknown = sorted(set(raw) - {"lesson", "title", "exercise", "objectives"})
     if unknown:
         raise DataError(f"{file}: unknown top-level key(s) {unknown}")
     if raw.get("lesson") != lesson:
         raise DataError(f"{file}: 'lesson' must be \"{lesson}\" (from the file name), got {raw.get('lesson')!r}")
     if not isinstance(raw.get("title"), str):
         raise DataError(f"{file}: missing 'title'")
+    if "objectives" in raw and not (isinstance(raw["objectives"], list) and raw["objectives"]
+                                    and all(isinstance(o, str) and o.strip() for o in raw["objectives"])):
+        raise DataError(f"{file}: 'objectives' must be a non-empty list of text")
     tables = raw.get("exercise")
     if not isinstance(tables, list) or not tables:
         raise DataError(f"{file}: no [[exercise]] tables")
     exercises = tuple(parse_exercise(t, lesson, file, i) for i, t in enumerate(tables, 1))
-    objectives = raw.get("objectives")
-    if objectives is not None:
-        if not isinstance(objectives, list) or not objectives or not all(
-                isinstance(o, str) and o.strip() for o in objectives):
-            raise DataError(f"{file}: 'objectives' must be a non-empty list of texts")
-        for e in exercises:
-            if e.objective not in objectives:
-                raise DataError(f"{file}: exercise '{e.id}': objective is not one of the bank's 'objectives'")
     ids = [e.id for e in exercises]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:

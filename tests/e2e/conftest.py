@@ -170,7 +170,11 @@ def lab():
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={course}",
          "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.extension_manager=readonly", "--ServerApp.open_browser=False"],
+         "--LabApp.extension_manager=readonly", "--ServerApp.open_browser=False",
+         # kernels over Unix sockets: TCP ports are picked by binding port 0 and released before
+         # the kernel binds them, so kernels started at once by other processes (nbval's) can take
+         # the same port, and the server then talks to the wrong kernel, stuck at "Connecting"
+         "--KernelManager.transport=ipc"],
         cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = Lab(f"http://127.0.0.1:{port}", TOKEN, course, home, log_path, proc, t_start)
     try:
@@ -244,6 +248,8 @@ def _attempt(browser, lab, name: str, fn, trace: bool, shot: bool, keep_trace: b
                         pass
                 if console:
                     (ARTIFACTS / f"console-{name}.txt").write_text("\n".join(console) + "\n")
+                # what the server said meanwhile (kernel starts, websocket nudges, timeouts)
+                (ARTIFACTS / f"server-{name}.log").write_text(lab.log_tail(300) + "\n")
             if trace:
                 keep = keep_trace or not ok
                 if keep:
@@ -265,7 +271,7 @@ def in_browser(browser, lab, request):
     artifacts folder (see TRACE above); nothing is kept for a passing test.
     """
     name = _safe(request.node.name)
-    for stale in ("failed-{}.png", "trace-{}.zip", "console-{}.txt"):
+    for stale in ("failed-{}.png", "trace-{}.zip", "console-{}.txt", "server-{}.log"):
         (ARTIFACTS / stale.format(name)).unlink(missing_ok=True)
 
     def run(fn):

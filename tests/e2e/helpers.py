@@ -8,7 +8,9 @@ hint HTML (classes `threelevels-feedback` and `threelevels-hints`).
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -46,14 +48,75 @@ def expected_widgets(nb: dict) -> int:
 
 
 # --- JupyterLab --------------------------------------------------------------------------------
-def open_notebook(page: Page, lab, rel: str, n_cells: int) -> Locator:
-    """Open a notebook in a reset workspace; return its panel once every cell is there and the kernel is idle."""
+# How long a kernel may take to show "Idle" before the test recovers as a person would. A kernel
+# that starts normally is idle in 1-6 s here (see kernel_idle_s in timings.json).
+KERNEL_WAIT_S = float(os.environ.get("E2E_KERNEL_WAIT_S", "40"))
+
+
+def kernel_status(page: Page) -> str:
+    """What the status bar says about the kernel, e.g. "Python 3 (ipykernel) | Connecting"."""
+    try:
+        text = page.locator("#jp-main-statusbar").inner_text(timeout=2_000)
+    except PlaywrightError:
+        return "(no status bar)"
+    m = re.search(r"[^\n|]*\|\s*\w[\w ]*", text)
+    return " ".join(m.group(0).split()) if m else " ".join(text.split())[:80]
+
+
+def _idle_within(page: Page, seconds: float) -> bool:
+    try:
+        expect(page.locator("#jp-main-statusbar")).to_contain_text(IDLE, timeout=seconds * 1000)
+        return True
+    except AssertionError:
+        return False
+
+
+def _kernel_menu(page: Page, item: str) -> None:
+    page.get_by_role("menuitem", name="Kernel", exact=True).click()
+    page.get_by_role("menuitem", name=item, exact=True).click()
+
+
+def wait_for_kernel(page: Page, log=print) -> dict:
+    """Wait until the status bar says "<kernel> | Idle"; return how long it took, and any recovery.
+
+    A kernel whose websocket never connects stays "Connecting" however long one waits. After
+    KERNEL_WAIT_S a person would use the Kernel menu: Reconnect to Kernel first, and, if the kernel
+    is still not idle, Restart Kernel. That recovery happens once per notebook and is logged (and
+    recorded in timings.json); if the kernel is still not idle after it, the test fails.
+    """
+    t0 = time.monotonic()
+    if _idle_within(page, KERNEL_WAIT_S):
+        return {"kernel_idle_s": round(time.monotonic() - t0, 2)}
+    stuck = kernel_status(page)
+    steps = []
+    for item in ("Reconnect to Kernel", "Restart Kernel…"):
+        log(f"e2e: kernel not idle after {time.monotonic() - t0:.0f} s ({stuck!r}): Kernel > {item}")
+        try:
+            _kernel_menu(page, item)
+            if item.startswith("Restart"):
+                page.locator(".jp-Dialog").get_by_role("button", name="Restart", exact=True).click()
+        except PlaywrightError as exc:
+            steps.append(f"{item} failed: {str(exc).splitlines()[0][:200]}")
+            continue
+        steps.append(item)
+        if _idle_within(page, KERNEL_WAIT_S):
+            took = round(time.monotonic() - t0, 2)
+            log(f"e2e: recovered by Kernel > {item}: idle after {took} s in all")
+            return {"kernel_idle_s": took, "kernel_recovery": {"stuck_at": stuck, "steps": steps}}
+    raise AssertionError(
+        f"the kernel never became idle: {stuck!r} for {KERNEL_WAIT_S:g} s, then still "
+        f"{kernel_status(page)!r} after {' and '.join(steps) or 'no possible recovery'} "
+        f"({time.monotonic() - t0:.0f} s in all)")
+
+
+def open_notebook(page: Page, lab, rel: str, n_cells: int) -> tuple[Locator, dict]:
+    """Open a notebook in a reset workspace; return its panel once every cell is there and the
+    kernel is idle, with the kernel's timings (see wait_for_kernel)."""
     page.goto(f"{lab.url}/lab/tree/{rel}?reset&token={lab.token}")
     panel = page.locator(".jp-NotebookPanel").first
     expect(panel.locator(".jp-Notebook .jp-Cell")).to_have_count(n_cells)
     # the toolbar says idle before a kernel exists: wait for the status bar's "<kernel> | Idle"
-    expect(page.locator("#jp-main-statusbar")).to_contain_text(IDLE, timeout=60_000)
-    return panel
+    return panel, wait_for_kernel(page)
 
 
 _WATCH_QUEUE = """() => {

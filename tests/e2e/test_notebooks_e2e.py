@@ -60,8 +60,9 @@ def _check_notebook(rel: str, lab, page, timings: dict) -> None:
 
     # 1. opened, before running: what the stored outputs show
     t0 = time.monotonic()
-    panel = h.open_notebook(page, lab, rel, len(nb["cells"]))
+    panel, kernel = h.open_notebook(page, lab, rel, len(nb["cells"]))
     t_open = time.monotonic() - t0
+    timings[rel] = {"open_s": round(t_open, 2), **kernel}   # kept even if a later step fails
     problems += [f"before running: {p}" for p in h.output_problems(panel)]
 
     # 2. Run All
@@ -108,7 +109,7 @@ def _check_notebook(rel: str, lab, page, timings: dict) -> None:
         per_widget[ex_id] = round(time.monotonic() - tw, 2)
     t_interact = time.monotonic() - t2
 
-    timings[rel] = {"open_s": round(t_open, 2), "run_all_s": round(t_run, 2),
+    timings[rel] = {"open_s": round(t_open, 2), **kernel, "run_all_s": round(t_run, 2),
                     "open_and_run_s": round(t_open + t_run, 2), "screenshot_s": round(t_shot, 2),
                     "widgets": shown, "widgets_s": round(t_interact, 2), "total_s": round(time.monotonic() - t0, 2),
                     "per_widget_s": per_widget}
