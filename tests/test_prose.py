@@ -64,11 +64,17 @@ def typed_counts(text: str) -> list[str]:
 
 
 # 2. claims to know the full article ---------------------------------------------------------------
+_SUBJECT = r"\b(?:the|this|Kim's)\s+(?:article|paper|author|full\s+text)(?:'s\s+\w+)?|\bKim\b"
+_CONTENT_VERB = (r"(?:mention|say|discuss|address|name|refer|consider|cover|deal|treat|talk|explain|give|offer|"
+                 r"propose|answer|claim|argue|predict|spell|list|cite|raise)\w*")
 _FULL_TEXT = [
-    re.compile(r"\b(?:the|this|Kim's)\s+(?:article|paper|author|full\s+text)(?:'s\s+\w+)?\s+"
-               r"(?:never|nowhere|does\s+not|doesn't|did\s+not|fails\s+to|omits|ignores|looks\s+back)\b", re.I),
-    re.compile(r"\b(?:the\s+)?(?:article|author)\s+(?:\w+\s+){0,2}?(?:never|nowhere)\b", re.I),
-    re.compile(r"\bKim\s+(?:never|nowhere|does\s+not\s+mention|looks\s+back)\b", re.I),
+    # "the article never mentions", "the author does not discuss", "Kim does not say"
+    re.compile(rf"(?:{_SUBJECT})\s+(?:\w+ly\s+)?(?:never|nowhere|does\s+not|doesn't|did\s+not|didn't|fails\s+to)"
+               rf"\s+(?:\w+ly\s+)?{_CONTENT_VERB}\b", re.I),
+    # "which the article looks back on", "the article omits", "the article ignores"
+    re.compile(rf"(?:{_SUBJECT})\s+(?:looks?\s+back|omits|ignores|leaves\s+out|is\s+silent)\b", re.I),
+    # "an answer the article does not give"
+    re.compile(r"\b(?:article|author)\s+(?:never|does\s+not|doesn't|did\s+not)\s+" + _CONTENT_VERB + r"\b", re.I),
 ]
 
 
@@ -163,6 +169,7 @@ def test_count_detector_lets_correct_prose_through(good):
     "The author does not mention China's role in the armistice.",
     "Kim never mentions the famine.",
     "The article's notes never discuss missiles.",
+    "State the open question without claiming an answer the article does not give.",
 ])
 def test_full_text_detector_flags_claims_about_the_whole_article(bad):
     """Does the detector flag claims that only a reader of the full article could make?"""
@@ -174,6 +181,8 @@ def test_full_text_detector_flags_claims_about_the_whole_article(bad):
     "The abstract never names a date.",
     "The article speaks from mid-1997: it cannot know the Sunshine Policy.",
     "North Korea never became a member of KEDO.",
+    "The article did not cause any of these initiatives, and it could not know them.",
+    "Faced with a crisis the article never saw, how would the allies rank its problems?",
 ])
 def test_full_text_detector_lets_statements_about_the_abstract_through(good):
     """Does the detector allow what we can know: what the abstract does and does not say?"""
