@@ -84,11 +84,16 @@ def full_text_claims(text: str) -> list[str]:
 
 
 # 3. superlatives without a date -------------------------------------------------------------------
-_SUPERLATIVE = re.compile(r"\b(?:highest[- ]ranking|most\s+senior|the\s+only\s+time|the\s+first\s+time|"
+# superlatives that a later event can overturn: "highest-ranking ... ever", "the only time",
+# "it was the first time" (an event that happened "for the first time" is dated by itself, and allowed)
+_SUPERLATIVE = re.compile(r"\b(?:highest[- ]ranking|most\s+senior|the\s+only\s+time|(?:was|is|were|marked)\s+the\s+first\s+time|"
                           r"(?:highest|most|largest|biggest|first|only|longest|greatest)\b[^.?!]{0,60}\bever)\b",
                           re.I)
-_DATED = re.compile(r"\b(?:1[89]\d\d|20\d\d|at\s+that\s+time|up\s+to\s+then|by\s+then|until\s+then|as\s+of"
-                    r"|at\s+the\s+time|so\s+far)\b", re.I)
+# a date at which the superlative held: "at that time", "up to then", "as of 1997", "by February 1993"
+# (the year of the event itself is not enough: "in 2000 she was the highest-ranking official ever ...")
+_DATED = re.compile(r"\b(?:at\s+that\s+time|at\s+the\s+time|up\s+to\s+then|until\s+then|by\s+then|so\s+far"
+                    r"|to\s+that\s+date|(?:as\s+of|by|until|up\s+to)\s+(?:(?:early|mid|late|the\s+end\s+of)[-\s]+)?"
+                    r"(?:\w+\s+)?(?:1[89]|20)\d\d)\b", re.I)
 
 
 def undated_superlatives(text: str) -> list[str]:
@@ -192,9 +197,12 @@ def test_full_text_detector_lets_statements_about_the_abstract_through(good):
 def test_superlative_detector_needs_a_date():
     """Is 'highest-ranking ... ever' flagged without a date and allowed with one?"""
     assert undated_superlatives("Albright was the highest-ranking US official ever to go to Pyongyang.")
+    assert undated_superlatives("In October 2000 Albright was the highest-ranking US official ever to go there.")
     assert not undated_superlatives("Albright was, at that time, the highest-ranking US official to go to Pyongyang.")
     assert not undated_superlatives("By February 1993 it was the first time the Agency had used the procedure.")
     assert not undated_superlatives("Could a US role as go-between ever serve Seoul's interests?")
+    assert not undated_superlatives("In July 2000 North Korea took part in the ARF for the first time.")
+    assert undated_superlatives("It was the first time the Agency had used the procedure.")
 
 
 # the course's prose ------------------------------------------------------------------------------------
@@ -241,3 +249,20 @@ def test_no_table_in_the_stored_outputs_is_cut_short(path):
 def test_cut_table_detector_can_fail():
     assert _CUT_CELL.search("<td>to stop the spread of weapons of mass destruct...</td>")
     assert not _CUT_CELL.search("<td>to stop the spread of weapons of mass destruction</td>")
+
+
+# the seeds learners read through threelevels.events() and threelevels.glossary() ---------------------
+def _seed_texts():
+    from threelevels import data, terms
+    for row in data.chronology_rows():
+        if row.get("note"):
+            yield f"chronology.csv {row['id']} note", row["note"]
+    for term in terms.terms().values():
+        yield f"glossary.csv {term.term!r}", term.definition
+
+
+@pytest.mark.parametrize("detector", [full_text_claims, undated_superlatives], ids=lambda d: d.__name__)
+def test_chronology_notes_and_glossary_keep_the_same_rules(detector):
+    """Do the chronology's notes and the glossary's definitions avoid full-text claims and undated superlatives?"""
+    bad = [f"{where}: {hit!r}" for where, text in _seed_texts() for hit in detector(text)]
+    assert not bad, "\n".join(bad)
