@@ -103,6 +103,32 @@ def _typed(table: dict, key: str, kind, where: str):
     return value
 
 
+SIGNALS = ("levels", "claims", "recommendations", "length", "hindsight")
+
+
+def _split_rubric(table: dict, where: str):
+    """Rubric items are text, or tables `{ text = "...", signals = [...] }`: return the table with
+    plain-text items, and the signals per item (None when the exercise has no rubric)."""
+    rubric = table.get("rubric")
+    if not isinstance(rubric, list):
+        return table, None
+    texts, signals = [], []
+    for j, item in enumerate(rubric, 1):
+        if isinstance(item, dict):
+            unknown = sorted(set(item) - {"text", "signals"})
+            sig = item.get("signals", [])
+            if unknown or not isinstance(item.get("text"), str) or not isinstance(sig, list) \
+                    or any(s not in SIGNALS for s in sig):
+                raise DataError(f"{where}: rubric item #{j} must be text or a table with 'text' and "
+                                f"'signals' (a list drawn from {', '.join(SIGNALS)})")
+            texts.append(item["text"])
+            signals.append(tuple(sig))
+        else:
+            texts.append(item)
+            signals.append(())
+    return {**table, "rubric": texts}, tuple(signals)
+
+
 def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
     where = f"{file}: exercise #{index}"
     if not isinstance(table.get("id"), str):
@@ -115,21 +141,7 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
     if etype not in TYPES:
         raise DataError(f"{where}: 'type' must be one of {', '.join(TYPES)}; got {etype!r}")
     required, optional = TYPE_FIELDS[etype]
-    signals = None
-    if etype == "short-answer" and isinstance(table.get("rubric"), list) \
-            and any(isinstance(r, dict) for r in table["rubric"]):
-        # rubric items may be {text, signals} tables (minimal acceptance; E1 owns the full checks)
-        signals = []
-        for j, item in enumerate(table["rubric"], 1):
-            if isinstance(item, dict):
-                if set(item) - {"text", "signals"} or not isinstance(item.get("text"), str) \
-                        or not isinstance(item.get("signals", []), list):
-                    raise DataError(f"{where}: rubric item #{j} must be text or a table with 'text' "
-                                    "and optional 'signals' (a list)")
-                signals.append(list(item.get("signals", [])))
-            else:
-                signals.append([])
-        table = {**table, "rubric": [r["text"] if isinstance(r, dict) else r for r in table["rubric"]]}
+    table, rubric_signals = _split_rubric(table, where)
     allowed = {**COMMON_REQUIRED, **COMMON_OPTIONAL, **required, **optional}
     unknown = sorted(set(table) - set(allowed))
     if unknown:
@@ -146,8 +158,8 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
 
     spec = {k: table[k] for k in {**required, **optional} if k in table}
     spec["notes"] = dict(table.get("notes", {}))
-    if signals is not None:
-        spec["rubric_signals"] = signals
+    if rubric_signals is not None:
+        spec["rubric_signals"] = rubric_signals
     for j, a in enumerate(table.get("accepted", []), 1):
         if not isinstance(a, dict) or set(a) != {"answer", "feedback"} or not isinstance(a["feedback"], str):
             raise DataError(f"{where}: accepted answer #{j} must be a table with exactly 'answer' and "
@@ -198,7 +210,7 @@ def parse_bank(raw: dict, path: Path) -> tuple[Exercise, ...]:
     if not m:
         raise DataError(f"{file}: bank files are named NN-slug.toml")
     lesson = m.group(1)
-    unknown = sorted(set(raw) - {"lesson", "title", "exercise", "objectives"})
+    unknown = sorted(set(raw) - {"lesson", "title", "objectives", "exercise"})
     if unknown:
         raise DataError(f"{file}: unknown top-level key(s) {unknown}")
     if raw.get("lesson") != lesson:
@@ -212,6 +224,15 @@ def parse_bank(raw: dict, path: Path) -> tuple[Exercise, ...]:
     if not isinstance(tables, list) or not tables:
         raise DataError(f"{file}: no [[exercise]] tables")
     exercises = tuple(parse_exercise(t, lesson, file, i) for i, t in enumerate(tables, 1))
+    if "objectives" in raw:
+        objectives = raw["objectives"]
+        if not isinstance(objectives, list) or not objectives or not all(
+                isinstance(o, str) and o.strip() for o in objectives) or len(set(objectives)) != len(objectives):
+            raise DataError(f"{file}: 'objectives' must be a list of distinct, non-empty texts")
+        for e in exercises:
+            if e.objective not in objectives:
+                raise DataError(f"{file}: exercise '{e.id}': objective {e.objective!r} is not one of the "
+                                "bank's 'objectives'")
     ids = [e.id for e in exercises]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
