@@ -91,7 +91,7 @@ _SUPERLATIVE = re.compile(r"\b(?:highest[- ]ranking|most\s+senior|the\s+only\s+t
                           re.I)
 # a date at which the superlative held: "at that time", "up to then", "as of 1997", "by February 1993"
 # (the year of the event itself is not enough: "in 2000 she was the highest-ranking official ever ...")
-_DATED = re.compile(r"\b(?:at\s+that\s+time|at\s+the\s+time|up\s+to\s+then|until\s+then|by\s+then|so\s+far"
+_DATED = re.compile(r"\b(?:(?:up\s+to\s+)?at\s+that\s+time|up\s+to\s+that\s+time|at\s+the\s+time|up\s+to\s+then|until\s+then|by\s+then|so\s+far"
                     r"|to\s+that\s+date|(?:as\s+of|by|until|up\s+to)\s+(?:(?:early|mid|late|the\s+end\s+of)[-\s]+)?"
                     r"(?:\w+\s+)?(?:1[89]|20)\d\d)\b", re.I)
 
