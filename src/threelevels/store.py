@@ -67,24 +67,58 @@ class _Damaged(Exception):
 # --- where ---------------------------------------------------------------------------------------
 
 def home() -> Path:
-    """The per-user data folder (it is created on the first write, not before)."""
+    """The per-user data folder (it is created on the first write, not before).
+
+    A relative THREELEVELS_HOME is resolved once, at first use, against the course folder (the one
+    holding seeds/, lessons/ and exercises/; the working folder if there is no course folder), and
+    written back to the environment as an absolute path. Kernels started from lessons/ and from
+    exercises/ have different working folders; resolving against the course folder gives them
+    one store, and kernels or commands this process starts inherit the absolute path.
+    """
     env = os.environ.get("THREELEVELS_HOME")
     if env:
-        return Path(env).expanduser()
+        path = Path(env).expanduser()
+        if not path.is_absolute():
+            path = _absolute(path)
+            os.environ["THREELEVELS_HOME"] = str(path)
+        return path
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
     return base / "threelevels"
+
+
+def _absolute(path: Path) -> Path:
+    try:
+        from .data import root
+        base = root()
+    except Exception:  # no course folder (e.g. the package alone): the working folder
+        base = Path.cwd()
+    return Path(os.path.abspath(base / path))
 
 
 def db_path() -> Path:
     return home() / DB_NAME
 
 
+def check_home() -> None:
+    """Raise StoreError if the data folder (THREELEVELS_HOME, or the default) or a folder above it is
+    a file: nothing could be stored there, and "no attempts yet" would be a lie."""
+    where = home()
+    for folder in (where, *where.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise StoreError(f"the progress folder {where} cannot be used: {folder} is a file, not a "
+                                 "folder, so your progress can be neither stored nor read there. Point "
+                                 "THREELEVELS_HOME at a folder (or unset it).")
+            return
+
+
 def learner() -> str:
-    """Who the attempts belong to: THREELEVELS_LEARNER, else the OS user name."""
-    name = os.environ.get("THREELEVELS_LEARNER", "").strip()
-    if name:
-        return name
+    """Who the attempts belong to: THREELEVELS_LEARNER, else JUPYTERHUB_USER, else the OS user name."""
+    for var in ("THREELEVELS_LEARNER", "JUPYTERHUB_USER"):  # on a hub every learner is the same OS user
+        name = os.environ.get(var, "").strip()
+        if name:
+            return name
     try:
         import getpass
         return getpass.getuser()
@@ -394,18 +428,24 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1}
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 
+def _unknown_version(where: str, version: int) -> str:
+    return (f"{where} was written by a newer version of the course, or one this version does not know "
+            f"(schema {version}; this one knows 0 to {SCHEMA_VERSION}). Update the course (pip install -e . in its folder); your "
+            "answers are safe and the file was not changed.")
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the file up to SCHEMA_VERSION in one transaction; return the version it had."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return version
-    if version > SCHEMA_VERSION:
-        raise StoreError(f"{_where(conn)} was written by a newer version of the course (schema "
-                         f"{version}; this one knows {SCHEMA_VERSION}). Update the course "
-                         "(pip install -e . in its folder); your answers are safe and were not touched.")
+    if not 0 <= version < SCHEMA_VERSION:
+        raise StoreError(_unknown_version(_where(conn), version))
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+        if not 0 <= version <= SCHEMA_VERSION:
+            raise StoreError(_unknown_version(_where(conn), version))
         for step in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[step](conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -426,7 +466,43 @@ def _where(conn: sqlite3.Connection) -> str:
 _checked: set[tuple[str, int, int]] = set()  # files that passed quick_check in this process
 
 
+def _uri(path: Path, mode: str) -> str:
+    from urllib.parse import quote
+    return f"file:{quote(str(path.resolve()))}?{mode}"
+
+
+def _open_ro(path: Path, immutable: bool = False) -> sqlite3.Connection:
+    """A read-only connection: `mode=ro`, or `immutable=1` where even that needs a write (a WAL
+    file in a folder this process cannot write to, whose -shm file is gone)."""
+    conn = sqlite3.connect(_uri(path, "immutable=1" if immutable else "mode=ro"), uri=True,
+                           timeout=BUSY_MS / 1000, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _header_version(path: Path) -> int | None:
+    """The schema version in the file's header (PRAGMA user_version is bytes 60-63, big-endian,
+    signed), read as plain bytes: a file from a newer course is refused before SQLite opens it,
+    so nothing (not even its journal mode) is changed. None: no full header yet."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError:
+        return None
+    if len(head) < 100 or not head.startswith(_MAGIC):
+        return None
+    return int.from_bytes(head[60:64], "big", signed=True)
+
+
 def _open(path: Path) -> sqlite3.Connection:
+    version = _header_version(path)
+    if version is not None and not 0 <= version <= SCHEMA_VERSION:
+        raise StoreError(_unknown_version(str(path), version))
     conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
@@ -437,13 +513,15 @@ def _open(path: Path) -> sqlite3.Connection:
             verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             if verdict != "ok":
                 raise _Damaged(f"quick_check: {verdict}")
-        if (conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal"
-                or conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if not 0 <= version <= SCHEMA_VERSION:  # e.g. set since the header was read
+            raise StoreError(_unknown_version(str(path), version))
+        if version != SCHEMA_VERSION or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             # first use of the file (or an older one): one process at a time sets it up, because
             # SQLite answers "busy" at once, without waiting, to two connections switching to WAL
             with _lock(path.parent):
+                migrate(conn)  # refuses a newer file before anything is switched
                 _wal(conn)
-                migrate(conn)
         _checked.add(key)
         return conn
     except BaseException:
@@ -506,6 +584,14 @@ def _bad_header(path: Path) -> str:
         return ""
     if head and head != _MAGIC:
         return f"it is not an SQLite database: it starts with {head[:12]!r}"
+    if not head:
+        try:
+            wal = Path(str(path) + "-wal").stat().st_size
+        except OSError:
+            wal = 0
+        if wal:  # SQLite would treat the file as a new, empty database and discard the log
+            return (f"it is empty (0 bytes) while its write-ahead log {path.name}-wal holds {wal:,} bytes "
+                    "of attempts, which SQLite would discard")
     return ""
 
 
@@ -560,6 +646,7 @@ def _move_aside(path: Path, reason: BaseException, seen: tuple[int, int] | None)
 
 def _run(fn: Callable[[sqlite3.Connection], Any], *, write: bool, default: Any = None):
     """Run fn(conn) on the progress database, moving a damaged file aside (once) if needed."""
+    check_home()
     path = db_path()
     for attempt in (1, 2):
         if not path.exists():
@@ -585,7 +672,9 @@ def _run(fn: Callable[[sqlite3.Connection], Any], *, write: bool, default: Any =
             if attempt == 1 and _is_damage(exc):
                 _move_aside(path, exc, seen)
                 continue
-            raise StoreError(_explain(path, exc)) from None
+            conn = None if write or not _read_only(exc) else _open_read_only(path)
+            if conn is None:
+                raise StoreError(_explain(path, exc)) from None
         try:
             return fn(conn)
         except sqlite3.Error as exc:
@@ -599,6 +688,37 @@ def _run(fn: Callable[[sqlite3.Connection], Any], *, write: bool, default: Any =
             if conn is not None:
                 conn.close()
     raise StoreError(f"the progress database {path} could not be opened even after moving a damaged copy aside")
+
+
+def _read_only(exc: BaseException) -> bool:
+    """Does this error come from a file or folder this process may read but not write?"""
+    if isinstance(exc, PermissionError):
+        return True
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"))
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection | None:
+    """A store this process cannot write still shows what it holds: a read-only connection, checked
+    for its version (a newer or unknown one is refused as always), or None if none can be made."""
+    for immutable in (False, True):
+        try:
+            conn = _open_ro(path, immutable)
+        except sqlite3.Error:
+            continue
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT 1 FROM attempts LIMIT 1").fetchall()
+        except sqlite3.Error:
+            conn.close()
+            continue
+        if version != SCHEMA_VERSION:
+            conn.close()
+            if 0 <= version < SCHEMA_VERSION:
+                return None  # an older file that cannot be brought up to date here
+            raise StoreError(_unknown_version(str(path), version))
+        return conn
+    return None
 
 
 def _explain(path: Path, exc: BaseException) -> str:
