@@ -257,7 +257,7 @@ def test_seminar_reads_exports_of_exercises_the_bank_no_longer_has(course, capsy
     (folder / "eve.json").write_text(json.dumps(export), encoding="utf-8")
     code, out, err = run(capsys, "seminar", str(folder), "--plot", str(tmp_path / "p.png"))
     assert code == 0
-    assert "skipped 1 malformed attempt" in err
+    assert "skipped 1 attempt(s) whose status is not one the course gives" in err
     gone = [line for line in out.splitlines() if line.startswith("09.gone")]
     assert gone[0].split()[2] == "2"  # two learners
     assert gone[1].split()[1:4] == ["1", "0", "1"]  # rankings of the three levels, = US, = ROK

@@ -378,11 +378,37 @@ def _dec_tag(tag: str, value: Any, whole: dict):
             return pd.Series(_dec(value["data"]), index=[_hashable(i) for i in _dec(value["index"])],
                              name=_hashable(_dec(value["name"])), dtype=None if value["data"] else object)
         if tag == "$ndarray":
-            import numpy as np
-            return np.array(_dec(value["data"]), dtype=value["dtype"])
+            return _ndarray(value)
     except Exception:
         pass
     return {k: _dec(v) if k != tag else v for k, v in whole.items()}
+
+
+MAX_ARRAY_BYTES = 16_000_000  # what one stored array may take once rebuilt
+
+
+def _ndarray(value: dict):
+    """Rebuild a stored NumPy array, checking the size its tag declares before allocating: an export
+    is made by a learner, and {"dtype": "U5000000", "data": [...]} would ask for gigabytes."""
+    import numpy as np
+    spec = value["dtype"]
+    if not isinstance(spec, str) or len(spec) > 32:
+        raise ValueError("not a dtype")
+    dtype = np.dtype(spec)
+    if dtype.kind not in "biufcUSMm" or dtype.subdtype is not None or dtype.names is not None:
+        raise ValueError(f"dtype {spec!r} is not one an answer is stored with")
+    elements, stack = 0, [value["data"]]
+    while stack:  # count the elements without recursion, stopping as soon as there are too many
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            elements += 1
+        if elements > MAX_ITEMS or len(stack) > MAX_ITEMS:
+            raise ValueError("too many elements")
+    if dtype.itemsize * max(elements, 1) > MAX_ARRAY_BYTES:
+        raise ValueError("the declared size is too large")
+    return np.array(_dec(value["data"]), dtype=dtype)
 
 
 def _hashable(v):
