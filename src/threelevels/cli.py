@@ -102,6 +102,46 @@ def cmd_progress(args) -> int:
 
 # --- export ----------------------------------------------------------------------------------------
 
+def file_name(learner: str) -> str:
+    """A file name made from a learner's name that stays in its folder: letters, digits, '.', '-'
+    and '_' only, no leading dot, at most 80 characters ("../../x" -> "x.json")."""
+    safe = "".join(c if (c.isalnum() or c in "-_.") and c.isprintable() else "_" for c in learner)
+    safe = safe.strip("._")[:80].strip("._") or "learner"
+    return f"{safe}.json"
+
+
+def _owner(path: Path) -> tuple[bool, str | None]:
+    """Whether path holds a threelevels export, and whose (None if unknown)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 200_000_000:
+            return False, None
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return False, None
+    if isinstance(data, dict) and isinstance(data.get("attempts"), list) and "learner" in data:
+        return True, data["learner"] if isinstance(data["learner"], str) else None
+    return False, None
+
+
+def _write_new(path: Path, text: str) -> bool:
+    """Write a new file atomically, never replacing one that exists (False if it does)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            os.link(tmp, path)  # fails if path exists, even if another learner wrote it a moment ago
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links: check, then replace
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+        return True
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def cmd_export(args) -> int:
     if args.learner:
         os.environ["THREELEVELS_LEARNER"] = args.learner
@@ -111,14 +151,38 @@ def cmd_export(args) -> int:
     n = len(data["attempts"])
     if args.output:
         out = Path(args.output)
-        if out.is_dir():
-            out = out / f"{data['learner']}.json"
+        who = data["learner"]
         try:
-            _write_text(out, text)
+            if out.is_dir():  # a shared folder: a file name from the learner's name, never another's file
+                base = file_name(who)
+                stem = base[:-len(".json")]
+                for i in range(1, 1000):
+                    candidate = out / (base if i == 1 else f"{stem}-{i}.json")
+                    is_export, owner = _owner(candidate)
+                    if is_export and owner == who:
+                        _write_text(candidate, text)  # this learner's own earlier export: update it
+                        break
+                    if not candidate.exists() and _write_new(candidate, text):
+                        break
+                else:
+                    _say(f"Could not find a free file name for {who!r} in {out}.")
+                    return 1
+                if candidate.name != base:
+                    _say(f"Note: {out / base} holds another learner's export (or another file); "
+                         f"yours was written to {candidate.name} instead, so nothing is overwritten.")
+                out = candidate
+            else:
+                is_export, owner = _owner(out)
+                if out.exists() and not (is_export and owner == who):
+                    whose = f"{owner!r}'s export" if is_export else "a file that is not your export"
+                    _say(f"Not written: {out} already exists and holds {whose}. Choose another file name "
+                         "(or a folder: the file is then named after you); nothing was overwritten.")
+                    return 1
+                _write_text(out, text)
         except OSError as exc:
             _say(f"Could not write {out}: {exc.strerror or exc}.")
             return 1
-        print(f"Wrote {n} attempt{'s' if n != 1 else ''} by {data['learner']} to {out}")
+        print(f"Wrote {n} attempt{'s' if n != 1 else ''} by {who} to {out}")
         return 0
     try:
         sys.stdout.write(text)
@@ -152,7 +216,8 @@ def parser() -> argparse.ArgumentParser:
                         description="Write every attempt you have made as JSON, to stdout or to a file.")
     se.add_argument("-o", "--output", metavar="FILE", help="write to FILE (a folder: FILE/<learner>.json)")
     se.add_argument("--learner", metavar="NAME",
-                    help="the name in the file (default: THREELEVELS_LEARNER or your user name)")
+                    help="the name in the file (default: THREELEVELS_LEARNER, else JUPYTERHUB_USER, else your "
+                         "user name)")
     se.set_defaults(func=cmd_export)
     ss = sub.add_parser("seminar", help="summarise a folder of exported answer files",
                         description="Read every *.json export in DIR (files made by learners: each is checked, "

@@ -90,9 +90,10 @@ def _mb(n: float) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
-def read_bytes(folder: Path, name: str, max_bytes: int) -> tuple[bytes | None, str]:
+def read_bytes(folder: Path, name: str, max_bytes: int, seen: dict | None = None) -> tuple[bytes | None, str]:
     """The bytes of DIR/name if it is a regular file (or a link to one inside DIR) of at most
-    max_bytes; otherwise None and why."""
+    max_bytes; otherwise None and why. `seen` maps (device, inode) to the first name read, so a
+    file reached under two names (a link) is read, and counted, once."""
     path = folder / name
     try:
         st = os.lstat(path)
@@ -109,6 +110,10 @@ def read_bytes(folder: Path, name: str, max_bytes: int) -> tuple[bytes | None, s
             return None, f"is a symbolic link that cannot be followed ({exc.strerror or exc})"
     if not stat.S_ISREG(st.st_mode):
         return None, f"is {_kind(st.st_mode)}, not a regular file (not read)"
+    if seen is not None:
+        first = seen.setdefault((st.st_dev, st.st_ino), name)
+        if first != name:
+            return None, f"is another name for {clean(first, 80)} (a link), which is read once"
     if st.st_size > max_bytes:
         return None, (f"is {_mb(st.st_size)}, over the limit of {_mb(max_bytes)} per file "
                       "(raise it with --max-file-mb if the file is genuine)")
@@ -222,10 +227,11 @@ def load(folder: Path, max_bytes: int, course: dict | None = None) -> Folder:
         out.skipped.append(f"The folder {clean(folder, 200)} cannot be listed ({exc.strerror or exc}).")
         return out
     by_name = defaultdict(list)
+    identities: dict = {}
     for name in names:
         out.files_tried += 1
         shown = clean(name, 120)
-        raw, why = read_bytes(folder, name, max_bytes)
+        raw, why = read_bytes(folder, name, max_bytes, identities)
         data = None
         if raw is not None:
             data, why = parse(raw)
