@@ -110,17 +110,26 @@ def file_name(learner: str) -> str:
     return f"{safe}.json"
 
 
-def _owner(path: Path) -> tuple[bool, str | None]:
-    """Whether path holds a threelevels export, and whose (None if unknown)."""
+def _attempt_keys(attempts) -> list:
+    return [(a.get("id"), a.get("at"), a.get("exercise_id")) if isinstance(a, dict) else None for a in attempts]
+
+
+def _owner(path: Path, mine: dict) -> tuple[bool, str | None, bool]:
+    """Whether path holds a threelevels export, whose (None if unknown), and whether it is an earlier
+    export of this very store (same learner, and its attempts are the first of ours): only that one
+    may be replaced. Two people with the same name have different histories."""
     try:
         if not path.is_file() or path.stat().st_size > 200_000_000:
-            return False, None
+            return False, None, False
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError, RecursionError):
-        return False, None
+        return False, None, False
     if isinstance(data, dict) and isinstance(data.get("attempts"), list) and "learner" in data:
-        return True, data["learner"] if isinstance(data["learner"], str) else None
-    return False, None
+        owner = data["learner"] if isinstance(data["learner"], str) else None
+        theirs = _attempt_keys(data["attempts"])
+        same = owner == mine["learner"] and theirs == _attempt_keys(mine["attempts"][:len(theirs)])
+        return True, owner, same
+    return False, None, False
 
 
 def _write_new(path: Path, text: str) -> bool:
@@ -158,8 +167,8 @@ def cmd_export(args) -> int:
                 stem = base[:-len(".json")]
                 for i in range(1, 1000):
                     candidate = out / (base if i == 1 else f"{stem}-{i}.json")
-                    is_export, owner = _owner(candidate)
-                    if is_export and owner == who:
+                    is_export, owner, same = _owner(candidate, data)
+                    if same:
                         _write_text(candidate, text)  # this learner's own earlier export: update it
                         break
                     if not candidate.exists() and _write_new(candidate, text):
@@ -172,9 +181,10 @@ def cmd_export(args) -> int:
                          f"yours was written to {candidate.name} instead, so nothing is overwritten.")
                 out = candidate
             else:
-                is_export, owner = _owner(out)
-                if out.exists() and not (is_export and owner == who):
-                    whose = f"{owner!r}'s export" if is_export else "a file that is not your export"
+                is_export, owner, same = _owner(out, data)
+                if out.exists() and not same:
+                    whose = (f"an export by {owner!r} with other attempts than yours" if is_export
+                             else "a file that is not your export")
                     _say(f"Not written: {out} already exists and holds {whose}. Choose another file name "
                          "(or a folder: the file is then named after you); nothing was overwritten.")
                     return 1
