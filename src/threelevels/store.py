@@ -511,22 +511,17 @@ def _open_ro(path: Path, immutable: bool = False) -> sqlite3.Connection:
         raise
 
 
-def _header_version(path: Path) -> int | None:
-    """The schema version in the file's header (PRAGMA user_version is bytes 60-63, big-endian,
-    signed), read as plain bytes: a file from a newer course is refused before SQLite opens it,
-    so nothing (not even its journal mode) is changed. None: no full header yet."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
-    except OSError:
-        return None
+def _header_version(head: bytes) -> int | None:
+    """The schema version in a file's first 100 bytes (PRAGMA user_version is bytes 60-63,
+    big-endian, signed), read as plain bytes: a file from a newer course is refused before SQLite
+    opens it, so nothing (not even its journal mode) is changed. None: no full header yet."""
     if len(head) < 100 or not head.startswith(_MAGIC):
         return None
     return int.from_bytes(head[60:64], "big", signed=True)
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    version = _header_version(path)
+def _open(path: Path, head: bytes = b"") -> sqlite3.Connection:
+    version = _header_version(head)
     if version is not None and not 0 <= version <= SCHEMA_VERSION:
         raise StoreError(_unknown_version(str(path), version))
     conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
@@ -597,18 +592,23 @@ def _lock(folder: Path) -> Iterator[None]:
 _MAGIC = b"SQLite format 3\x00"
 
 
-def _bad_header(path: Path) -> str:
+def _head(path: Path) -> bytes:
+    """The file's first 100 bytes (the SQLite header), b"" if it does not exist."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(100)
+    except FileNotFoundError:
+        return b""
+
+
+def _bad_header(path: Path, head: bytes | None = None) -> str:
     """Why the file cannot be an SQLite database, judged from its first bytes ('' if it may be one).
 
     Checked before SQLite opens the file: SQLite deletes the -wal file of a database it cannot
     read when it closes it, and that file may hold the learner's last attempts.
     """
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(_MAGIC))
-    except FileNotFoundError:
-        return ""
-    if head and head != _MAGIC:
+    head = _head(path) if head is None else head
+    if head and head[:len(_MAGIC)] != _MAGIC:
         return f"it is not an SQLite database: it starts with {head[:12]!r}"
     if not head:
         try:
@@ -690,10 +690,11 @@ def _run(fn: Callable[[sqlite3.Connection], Any], *, write: bool, default: Any =
         except OSError:
             pass
         try:
-            why = _bad_header(path)
+            head = _head(path)
+            why = _bad_header(path, head)
             if why:
                 raise _Damaged(why)
-            conn = _open(path)
+            conn = _open(path, head)
         except (sqlite3.Error, _Damaged, OSError) as exc:
             if attempt == 1 and _is_damage(exc):
                 _move_aside(path, exc, seen)
