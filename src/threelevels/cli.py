@@ -2,11 +2,14 @@
 
     threelevels progress            what you have done, per lesson and per objective
     threelevels export [-o FILE]    your answers as JSON (hand the file in for a seminar)
-    threelevels seminar DIR         summarise a folder of exported answer files (table + PNG plot)
+    threelevels seminar DIR         summarise a folder of exported answer files (tables, a PNG plot
+                                    and an HTML page; see seminar.py)
 
 Every problem a learner or an instructor can cause (a damaged progress file, a broken or foreign
-export file, a missing folder) is reported in one sentence, never as a traceback. pandas and
-matplotlib are imported by `seminar` only.
+export file, a missing folder) is reported in one sentence, never as a traceback. `export -o
+FOLDER` names the file after the learner (THREELEVELS_LEARNER, JUPYTERHUB_USER on a hub, else the
+user name), keeps it inside FOLDER, and never replaces another learner's export. matplotlib is
+imported by `seminar` only.
 """
 from __future__ import annotations
 
