@@ -21,7 +21,7 @@ from threelevels import banks  # noqa: E402
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 CODE_EX = next((e.id for e in banks.bank() if e.type == "code"), None)
-STOPPERS = ["exit()", "quit()", "import sys\nsys.exit(3)", "raise SystemExit\n1", "x = 1\nraise SystemExit('bye')\nx",
+STOPPERS = ["import sys\nsys.exit(3)", "exit()", "quit()", "raise SystemExit\n1", "x = 1\nraise SystemExit('bye')\nx",
             "raise GeneratorExit\n1", "class Stop(BaseException): pass\nraise Stop()\n1",
             "raise KeyboardInterrupt\n1"]
 
@@ -70,15 +70,56 @@ def test_exit_in_a_code_exercise_leaves_the_kernel_alive(kernel):
     assert error == "" and "ready" in out
     for code in STOPPERS:
         out, error, reply = execute(kc, f"r = w.submit({code!r})\nprint('STATUS', r.status)\nprint('MSG', r.message)")
+        answer, error2, _ = execute(kc, "print(6 * 7)")
+        assert km.is_alive(), f"the kernel died after {code!r}"
+        assert error2 == "" and answer.strip() == "42", f"no answer after {code!r}: {answer!r}"
         assert error == "", f"{code!r} raised {error} through submit()"
         assert reply["status"] == "ok"
         assert "STATUS not-attempted" in out, out
         assert "Not checked" in out and "nothing was checked" in out, out
-        assert km.is_alive(), f"the kernel died after {code!r}"
-        out, error, _ = execute(kc, "print(6 * 7)")
-        assert error == "" and out.strip() == "42", f"no answer after {code!r}: {out!r}"
     out, _, _ = execute(kc, "print('FEEDBACK', 'nothing was checked' in w.feedback.value)")
     assert "FEEDBACK True" in out
+
+
+def click(km, kc, model_id: str, timeout: float = 120) -> None:
+    """Press a button as JupyterLab does: a comm message from the front end (not code in a cell, where
+    IPython would catch a SystemExit itself), then wait until the kernel is idle again."""
+    import time
+    msg = kc.session.msg("comm_msg", {"comm_id": model_id, "data": {"method": "custom",
+                                                                    "content": {"event": "click"}}})
+    kc.shell_channel.send(msg)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            got = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            if not km.is_alive():
+                raise AssertionError("the kernel died when Check was pressed") from None
+            if time.monotonic() > deadline:
+                raise AssertionError("the kernel never became idle after the click") from None
+            continue
+        if got["parent_header"].get("msg_id") == msg["header"]["msg_id"] and got["msg_type"] == "status" \
+                and got["content"]["execution_state"] == "idle":
+            return
+
+
+@pytest.mark.skipif(CODE_EX is None, reason="no code exercise in the banks")
+def test_pressing_check_on_exit_leaves_the_kernel_alive(kernel):
+    """With `exit()` or `sys.exit()` typed into a code exercise, does pressing Check (a comm message,
+    as from JupyterLab) show a message and leave the kernel answering?"""
+    km, kc = kernel
+    out, error, _ = execute(kc, f"import threelevels\nw = threelevels.exercise({CODE_EX!r})\n"
+                                "print('MODEL', w.check_button.model_id)")
+    assert error == "", out
+    model_id = out.split("MODEL", 1)[1].split()[0]
+    for code in STOPPERS[:4]:
+        execute(kc, f"w._text.value = {code!r}")
+        click(km, kc, model_id)
+        answer, error, _ = execute(kc, "print(6 * 7)")
+        assert km.is_alive(), f"the kernel died when Check was pressed on {code!r}"
+        assert error == "" and answer.strip() == "42", f"no answer after Check on {code!r}: {answer!r}"
+        out, _, _ = execute(kc, "print('STATUS', w.result.status, 'nothing was checked' in w.feedback.value)")
+        assert "STATUS not-attempted True" in out, out
 
 
 @pytest.mark.skipif(CODE_EX is None, reason="no code exercise in the banks")
