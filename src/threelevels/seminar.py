@@ -254,7 +254,7 @@ def load(folder: Path, max_bytes: int, course: dict | None = None) -> Folder:
                 bad += 1
                 continue
             ex_id, claimed = a["exercise_id"], a["status"]
-            if len(ex_id) > MAX_ID or not ID_FORM.match(ex_id):
+            if ex_id not in course and (len(ex_id) > MAX_ID or not ID_FORM.match(ex_id)):
                 foreign[ex_id] += 1
                 continue
             ex = course.get(ex_id)
