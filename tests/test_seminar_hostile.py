@@ -26,7 +26,7 @@ from threelevels import banks, seminar, store
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 ARTIFACTS = Path(os.environ.get("SEMINAR_ARTIFACTS") or ROOT / "test-artifacts" / "seminar")
-MEMORY_CAP = 1_500_000_000   # bytes of address space for the whole child (Python, pandas, matplotlib)
+MEMORY_CAP = 1_000_000_000   # bytes of address space for the whole child (Python, NumPy, matplotlib); peak RSS is ~110 MB
 TIME_CAP = 90                # seconds, on a shared 2-core machine; measured figures are far lower
 CONTROL = ("\x1b", "\x07", "\x9b", "\x9d", "\x08", "\r")
 
