@@ -328,3 +328,23 @@ def test_max_file_mb_raises_the_cap(tmp_path, capsys):
     assert "--max-file-mb" in capsys.readouterr().err
     assert cli.main(["seminar", str(folder), "--plot", str(tmp_path / "p.png"), "--max-file-mb", "1"]) == 0
     assert cli.main(["seminar", str(folder), "--max-file-mb", "lots"]) == 2
+
+
+def test_learner_code_is_never_run_and_its_verdict_is_marked_as_claimed(tmp_path, capsys):
+    """Is code in an export never executed on the instructor's machine, its verdict marked as claimed,
+    while a stored value (not code) for the same exercise is checked again?"""
+    from threelevels import cli
+    code_ex = first("code")
+    canary = tmp_path / "ran.txt"
+    folder = tmp_path / "c"
+    folder.mkdir()
+    write(folder, "a.json", export("a", [attempt(code_ex, f"open({str(canary)!r}, 'w').write('x')\n1", "correct")]))
+    write(folder, "b.json", export("b", [attempt(code_ex, [1, 2, 3], "correct")]))
+    code = cli.main(["seminar", str(folder), "--plot", str(tmp_path / "p.png")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert not canary.exists()
+    row = next(line for line in out.splitlines() if line.startswith(code_ex.id))
+    assert row.split()[1] == "code*" and row.split()[2:4] == ["2", "1"]   # b's claim was checked: wrong
+    assert "1 answer(s) given as code are counted as the files claim" in out
+    assert "the file says 'correct', the course's check gives 'incorrect'" in out

@@ -194,7 +194,6 @@ class Folder:
     skipped: list[str] = field(default_factory=list)     # whole files, each with its reason
     notes: list[str] = field(default_factory=list)       # parts of files, and other remarks
     disagreements: list[dict] = field(default_factory=list)
-    unverified: Counter = field(default_factory=Counter)  # exercise -> code answers counted as claimed
     files_tried: int = 0
 
 
@@ -271,8 +270,6 @@ def load(folder: Path, max_bytes: int, course: dict | None = None) -> Folder:
                     continue
                 verdict, checked = claimed, False
                 kind = stored_type if stored_type in KNOWN_TYPES else "unknown"
-            if ex is not None and not checked and ex.type == "code":
-                out.unverified[ex_id] += 1
             rows.append({"file": name, "order": order, "exercise_id": ex_id, "type": kind, "status": verdict,
                          "claimed": claimed, "checked": checked, "answer": a.get("answer")})
         if bad:
@@ -432,7 +429,8 @@ def summarise(folder: Folder, course: dict, which: str = "last", names: bool = F
             common = describe(ex, top, next(a for c, a in canon if c == top))
         machine.append({"exercise": ex_id, "type": kind, "learners": n, "correct": correct,
                         "share_correct": correct / n, "common_wrong": common, "common_wrong_n": common_n,
-                        "in_course": ex is not None, "unverified": folder.unverified.get(ex_id, 0)})
+                        "in_course": ex is not None,
+                        "unverified": sum(1 for r in group if ex is not None and not r["checked"])})
         if kind == "ranking":
             orders = [o for o in (_order(ex, r["answer"]) for r in group) if o is not None]
             if ex is not None:
@@ -581,7 +579,8 @@ def html_page(s: Summary, folder: Folder, png: bytes | None, which: str, names: 
                      '<th scope="col">Correct</th><th scope="col">Share correct</th>'
                      '<th scope="col">Most common wrong answer</th><th scope="col">Given by</th></tr></thead><tbody>')
         for r in rows:
-            parts.append(f"<tr><td>{_e(r['exercise'])}</td><td>{_e(r['type'])}</td><td class=n>{r['learners']}</td>"
+            kind = r["type"] + (f" ({r['unverified']} as claimed: code is never run here)" if r["unverified"] else "")
+            parts.append(f"<tr><td>{_e(r['exercise'])}</td><td>{_e(kind)}</td><td class=n>{r['learners']}</td>"
                          f"<td class=n>{r['correct']}</td><td class=n>{_pct(r['share_correct'])}</td>"
                          f"<td>{_e(r['common_wrong'] or '-')}</td><td class=n>{r['common_wrong_n'] or ''}</td></tr>")
         parts.append("</tbody></table>")
@@ -666,14 +665,15 @@ def run(args) -> int:
         print("Machine-checked exercises (verdicts from the course's own check of each answer)")
         rows, more = _capped(s.machine)
         print(table(["Exercise", "Type", "Learners", "Correct", "Share", "Most common wrong answer", "n"],
-                    [[r["exercise"], r["type"], r["learners"], r["correct"], _pct(r["share_correct"]),
-                      r["common_wrong"] or "-", r["common_wrong_n"] or ""] for r in rows], right={2, 3, 4, 6}))
+                    [[r["exercise"], r["type"] + ("*" if r["unverified"] else ""), r["learners"], r["correct"],
+                      _pct(r["share_correct"]), r["common_wrong"] or "-", r["common_wrong_n"] or ""] for r in rows],
+                    right={2, 3, 4, 6}))
         if more:
             print(f"… and {more} more exercises this course does not hold.")
-        claimed = sum(folder.unverified.values())
+        claimed = sum(r["unverified"] for r in s.machine)
         if claimed:
-            print(f"({claimed} code answer(s) given as code are counted as the file claims: learner code is "
-                  "never run on the instructor's machine.)")
+            print(f"(* {claimed} answer(s) given as code are counted as the files claim, not checked again: "
+                  "learner code is never run on the instructor's machine.)")
         if any(not r["in_course"] for r in s.machine):
             print("(Exercises this course does not hold are counted as the files claim.)")
     if s.ranking:
