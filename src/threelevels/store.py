@@ -2,15 +2,21 @@
 
 Where: `THREELEVELS_HOME` if set, else `$XDG_DATA_HOME/threelevels`, else
 `~/.local/share/threelevels`; the file is `progress.sqlite` there. Answers live apart from the
-notebooks, so pulling a new version of the course never touches them.
+notebooks, so pulling a new version of the course never touches them. A relative
+`THREELEVELS_HOME` is resolved once, against the course folder (so kernels started in lessons/ and
+in exercises/ share one store), and written back to the environment as an absolute path; a
+`THREELEVELS_HOME` that is a file is an error that says so, never "no attempts yet".
 
 How:
 - one short connection per call (busy_timeout, WAL journal, synchronous=FULL); every write is one
   `BEGIN IMMEDIATE ... COMMIT`, so `record()` has committed when it returns and two processes
   writing at once wait for each other instead of losing rows;
 - the schema version is `PRAGMA user_version`; `migrate()` brings an older file up to date inside
-  a transaction and refuses (without touching it) a file written by a newer course;
-- a damaged file (not a database, or failing `PRAGMA quick_check`) is renamed to
+  a transaction. A file with any other version (newer, or unknown such as -1) is refused from its
+  header bytes, before SQLite opens it, so nothing in it changes (not even its journal mode);
+- a store this process cannot write (another user's, a read-only volume) is still read;
+- a damaged file (not a database, failing `PRAGMA quick_check`, or empty beside a non-empty
+  `-wal` whose attempts SQLite would discard) is renamed to
   `progress.sqlite.damaged-<UTC time>` (never deleted), a `DamagedStoreWarning` says where it went,
   and a fresh file is started;
 - answers are stored as JSON made by `to_json`, which accepts anything a learner can submit
