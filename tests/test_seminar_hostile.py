@@ -348,3 +348,12 @@ def test_learner_code_is_never_run_and_its_verdict_is_marked_as_claimed(tmp_path
     assert row.split()[1] == "code*" and row.split()[2:4] == ["2", "1"]   # b's claim was checked: wrong
     assert "1 answer(s) given as code are counted as the files claim" in out
     assert "the file says 'correct', the course's check gives 'incorrect'" in out
+
+
+def test_the_plot_draws_text_as_text_never_as_mathtext(tmp_path):
+    """Even if a label held mathtext such as $\\foo{$, is it drawn as plain text (no parse error)?"""
+    rows = [{"exercise": label, "type": "single-choice", "learners": 2, "correct": 1, "share_correct": 0.5,
+             "common_wrong": "", "common_wrong_n": 0, "in_course": True, "unverified": 0}
+            for label in ("$\\foo{$", "$x^2$", "\\\\", "01.plain")]
+    png = seminar.plot(seminar.Summary(rows, [], [], 2), tmp_path / "p.png", "t")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and (tmp_path / "p.png").stat().st_size == len(png)
