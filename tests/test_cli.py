@@ -257,7 +257,89 @@ def test_seminar_reads_exports_of_exercises_the_bank_no_longer_has(course, capsy
     (folder / "eve.json").write_text(json.dumps(export), encoding="utf-8")
     code, out, err = run(capsys, "seminar", str(folder), "--plot", str(tmp_path / "p.png"))
     assert code == 0
-    assert "skipped 1 malformed attempt" in err
+    assert "skipped 1 attempt(s) whose status is not one the course gives" in err
     gone = [line for line in out.splitlines() if line.startswith("09.gone")]
     assert gone[0].split()[2] == "2"  # two learners
     assert gone[1].split()[1:4] == ["1", "0", "1"]  # rankings of the three levels, = US, = ROK
+
+
+# --- nothing lost silently (issue 10) ----------------------------------------------------------------
+
+def test_export_names_the_learner_from_jupyterhub_user(course, capsys, tmp_path, monkeypatch):
+    """On a hub (every learner the OS user jovyan), is the file named after JUPYTERHUB_USER?"""
+    monkeypatch.delenv("THREELEVELS_LEARNER")
+    monkeypatch.setenv("JUPYTERHUB_USER", "hana")
+    answer("01.pick", "regional")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    code, out, _ = run(capsys, "export", "-o", str(shared))
+    assert code == 0
+    saved = json.loads((shared / "hana.json").read_text(encoding="utf-8"))
+    assert saved["learner"] == "hana"
+
+
+def test_a_name_never_takes_the_file_out_of_its_folder(course, capsys, tmp_path):
+    """Does --learner ../../x write inside the folder given, never above it?"""
+    answer("01.pick", "regional")
+    shared = tmp_path / "a" / "b" / "shared"
+    shared.mkdir(parents=True)
+    before = set(tmp_path.rglob("*"))
+    code, out, _ = run(capsys, "export", "-o", str(shared), "--learner", "../../x")
+    assert code == 0
+    created = set(tmp_path.rglob("*")) - before
+    assert created == {shared / "x.json"}
+    assert json.loads((shared / "x.json").read_text(encoding="utf-8"))["learner"] == "../../x"
+    for name, expected in [("..", "learner.json"), ("/etc/passwd", "etc_passwd.json"), ("a\x1b[2Jb", "a__2Jb.json"),
+                           (".hidden", "hidden.json"), ("김민지", "김민지.json")]:
+        assert cli.file_name(name) == expected
+
+
+def test_an_export_of_another_learner_is_never_overwritten(course, capsys, tmp_path):
+    """Into a shared folder: is a second learner of the same name written beside the first, while a
+    learner's own earlier export is updated? To a named file: is another's export refused?"""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    answer("01.pick", "global")
+    assert run(capsys, "export", "-o", str(shared))[0] == 0          # ana's first export
+    answer("01.pick", "regional")
+    code, _, err = run(capsys, "export", "-o", str(shared))            # ana again: her own file, updated
+    assert code == 0 and "instead" not in err
+    assert len(json.loads((shared / "ana.json").read_text())["attempts"]) == 2
+    course.as_learner("ana")                                          # another learner called ana
+    answer("01.order", US)
+    code, _, err = run(capsys, "export", "-o", str(shared))
+    assert code == 0 and "ana-2.json instead" in err
+    assert len(json.loads((shared / "ana.json").read_text())["attempts"]) == 2   # untouched
+    assert json.loads((shared / "ana-2.json").read_text())["attempts"][0]["exercise_id"] == "01.order"
+    original = (shared / "ana.json").read_bytes()
+    code, _, err = run(capsys, "export", "-o", str(shared / "ana.json"))
+    assert code == 1 and "nothing was overwritten" in err
+    assert (shared / "ana.json").read_bytes() == original
+    notes = shared / "notes.txt"
+    notes.write_text("my notes")
+    assert run(capsys, "export", "-o", str(notes))[0] == 1 and notes.read_text() == "my notes"
+
+
+def test_progress_says_when_threelevels_home_is_a_file(course, capsys, monkeypatch, tmp_path):
+    """If THREELEVELS_HOME is a file, does `progress` say so and exit non-zero (not "0 attempts")?"""
+    blocker = tmp_path / "home-file"
+    blocker.write_text("I am a file")
+    monkeypatch.setenv("THREELEVELS_HOME", str(blocker))
+    code, out, err = run(capsys, "progress")
+    assert code == 1
+    assert "is a file, not a folder" in err and "checked attempt" not in out
+
+
+@pytest.mark.parametrize("version", [-1, 999, 2 ** 31 - 1])
+def test_progress_with_an_unknown_schema_is_one_clear_message(course, capsys, version):
+    """Does any unknown schema version (newer, or -1) give the same message and exit 1, no traceback?"""
+    import sqlite3
+    answer("01.pick", "regional")
+    conn = sqlite3.connect(course.home / "progress.sqlite")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "progress")
+    assert code == 1
+    assert "newer version of the course, or one this version does not know" in err
+    assert f"schema {version}" in err

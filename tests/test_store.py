@@ -401,3 +401,133 @@ def test_export_names_the_learner_and_the_course_version(course, monkeypatch):
         out["attempts"][0])
     monkeypatch.delenv("THREELEVELS_LEARNER")
     assert store.export()["learner"]  # falls back to the OS user name
+
+
+# --- nothing lost silently (issue 10) ----------------------------------------------------------------
+
+def _leave_a_wal(db: Path) -> int:
+    """Commit one attempt in a process that dies at once: its frames stay in the -wal file."""
+    crash = ("import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+             "c.execute(\"INSERT INTO attempts (exercise_id, lesson, answer, status, score, at) "
+             "VALUES ('01.pick', '01', '1', 'correct', 1, 'now')\"); c.commit(); os._exit(0)")
+    subprocess.run([sys.executable, "-c", crash, str(db)], check=True)
+    return Path(str(db) + "-wal").stat().st_size
+
+
+def test_an_empty_file_beside_a_full_wal_is_damage_moved_aside_with_its_wal(home):
+    """A progress.sqlite truncated to 0 bytes beside a non-empty -wal: are both kept aside, and said so?"""
+    store.record(EX, "x", OK)
+    wal_size = _leave_a_wal(home.db)
+    assert wal_size > 0
+    home.db.write_bytes(b"")
+    with pytest.warns(store.DamagedStoreWarning, match="0 bytes") as caught:
+        assert store.last("01.pick") is None
+    moved = sorted(home.home.glob("progress.sqlite.damaged-*"))
+    wal = [p for p in moved if p.name.endswith("-wal")]
+    assert len(wal) == 1 and wal[0].stat().st_size == wal_size
+    assert any(p.stat().st_size == 0 and not p.name.endswith(("-wal", "-shm")) for p in moved)
+    assert "moved aside" in str(caught[0].message)
+
+
+def _rollback_file(db: Path, version: int) -> bytes:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE attempts (id INTEGER PRIMARY KEY, exercise_id TEXT)")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    return db.read_bytes()
+
+
+@pytest.mark.parametrize("version", [store.SCHEMA_VERSION + 1, -1])
+def test_a_store_from_a_newer_or_unknown_course_is_not_changed_at_all(home, version):
+    """Is a file with an unknown schema refused before anything is changed (not even its journal mode)?"""
+    before = _rollback_file(home.db, version)
+    for call in (lambda: store.last("01.pick"), lambda: store.record(EX, "x", OK), store.summary):
+        with pytest.raises(store.StoreError, match="newer version of the course, or one this version does not"):
+            call()
+    assert home.db.read_bytes() == before
+    assert sorted(p.name for p in home.home.iterdir()) == ["progress.sqlite"]
+
+
+def test_a_widget_over_an_unknown_store_says_so_without_a_traceback(course):
+    """With user_version = -1, does a widget open, say why earlier answers cannot be shown, and still check?"""
+    import threelevels
+    _rollback_file(course.db, -1)
+    w = threelevels.exercise("01.pick")
+    assert "newer version of the course" in w.feedback.value
+    result = w.submit("regional")
+    assert result.status == "correct"
+    assert "could not be saved" in w.feedback.value and "KeyError" not in w.feedback.value
+
+
+def test_a_relative_home_is_resolved_once_against_the_course_folder(make_course, tmp_path):
+    """Do kernels started in lessons/ and in exercises/ with THREELEVELS_HOME=rel share one store, and
+    is the absolute path written back for the processes they start?"""
+    course = make_course({"01-test.toml": BANK})
+    for sub in ("lessons", "exercises"):
+        (course.root / sub).mkdir(exist_ok=True)
+    code = ("import os; from types import SimpleNamespace as N; from threelevels import store, checks; "
+            "store.record(N(id='01.pick', objective='o', type='single-choice'), os.getcwd(), "
+            "checks.Result('correct', 1.0, 'ok')); print(os.environ['THREELEVELS_HOME'])")
+    homes = []
+    for sub in ("lessons", "exercises"):
+        env = child_env(Path("rel-home"))
+        env["THREELEVELS_ROOT"] = str(course.root)
+        done = subprocess.run([sys.executable, "-c", code], cwd=course.root / sub, env=env, capture_output=True,
+                              text=True, check=True)
+        homes.append(done.stdout.strip())
+    assert homes == [str(course.root / "rel-home")] * 2
+    conn = sqlite3.connect(course.root / "rel-home" / "progress.sqlite")
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 2
+    finally:
+        conn.close()
+    assert not (course.root / "lessons" / "rel-home").exists()
+
+
+NOBODY = 65534
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or not Path("/usr/bin/python3").exists(), reason="POSIX only")
+def test_a_read_only_store_still_shows_what_it_holds(make_course, tmp_path):
+    """When the store's folder and file cannot be written (another user's, or a read-only volume), do
+    `progress` and `last` (what the widget restores) still show every attempt?"""
+    import shutil
+    import tempfile
+    course = make_course({"01-test.toml": BANK})
+    base = Path(tempfile.mkdtemp(prefix="threelevels-ro-"))
+    try:
+        home_dir = base / "home"
+        os.environ["THREELEVELS_HOME"] = str(home_dir)
+        pick = banks.get("01.pick")
+        store.record(pick, "global", pick.check("global"))
+        store.record(pick, "regional", pick.check("regional"))
+        root = base / "course"
+        shutil.copytree(course.root, root)
+        for p in [base, *base.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o444)
+        script = ("import sys; sys.path.insert(0, sys.argv[1]); from threelevels import store, cli; "
+                  "print('LAST', store.last('01.pick')['answer']); sys.exit(cli.main(['progress']))")
+        env = {"THREELEVELS_HOME": str(home_dir), "THREELEVELS_ROOT": str(root), "PATH": "/usr/bin:/bin",
+               "HOME": str(base)}
+        if os.geteuid() == 0:  # root writes anywhere: run as nobody, with the system Python (stdlib only)
+            if not shutil.which("setpriv"):
+                pytest.skip("needs setpriv to drop root")
+            argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "/usr/bin/python3"]
+            shutil.copytree(SRC, base / "src")
+            for p in [base / "src", *(base / "src").rglob("*")]:
+                p.chmod(0o755 if p.is_dir() else 0o444)
+            src = base / "src"
+        else:
+            argv, src = [sys.executable], SRC
+        done = subprocess.run(argv + ["-c", script, str(src)], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "LAST regional" in done.stdout
+        assert "2 checked attempts" in done.stdout
+        assert "Traceback" not in done.stderr
+        assert sorted(p.name for p in home_dir.iterdir()) == [".progress.lock", "progress.sqlite"]
+    finally:
+        for p in [base, *base.rglob("*")]:
+            p.chmod(0o700 if p.is_dir() else 0o600)
+        shutil.rmtree(base, ignore_errors=True)

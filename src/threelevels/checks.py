@@ -365,3 +365,8 @@ def check(ex, answer) -> Result:
         return _result(ex, "not-attempted", 0.0,
                        f"Not checked: this answer could not be read ({type(exc).__name__}). "
                        f"{ex.blank_hint()}")
+    except KeyboardInterrupt:  # the learner pressed stop
+        raise
+    except BaseException as exc:  # e.g. an answer whose __len__ raises SystemExit: never end the kernel
+        return _result(ex, "not-attempted", 0.0,
+                       f"Not checked: reading this answer raised {type(exc).__name__}. {ex.blank_hint()}")

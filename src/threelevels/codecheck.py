@@ -9,9 +9,11 @@ code become a message, never an exception. pandas is imported here only, on firs
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import math
 import numbers
+import signal
 
 from .checks import Unreadable, show
 
@@ -29,8 +31,79 @@ def namespace() -> dict:
     return ns
 
 
+def _no_exit(code=None):
+    """`exit()` and `quit()` in exercise code: raise SystemExit (caught below) without first closing
+    the kernel's stdin, as the site module's versions do."""
+    raise SystemExit(code)
+
+
+@contextlib.contextmanager
+def _interrupts():
+    """Tell a real interrupt (Ctrl-C, the kernel's stop button: SIGINT) from a learner's own
+    `raise KeyboardInterrupt`: yields a dict whose "real" is set when SIGINT arrives."""
+    seen = {"real": False}
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+
+        def handler(signum, frame):
+            seen["real"] = True
+            if callable(previous):
+                previous(signum, frame)
+            elif previous != signal.SIG_IGN:
+                raise KeyboardInterrupt
+
+        signal.signal(signal.SIGINT, handler)
+    except (ValueError, TypeError, AttributeError):  # not the main thread: every interrupt counts as real
+        seen["real"] = True
+        previous = None
+    try:
+        yield seen
+    finally:
+        if previous is not None:
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signal.SIGINT, previous)
+
+
+def _stopped(exc: BaseException) -> Unreadable:
+    """The message for learner code that tried to stop (SystemExit and other BaseExceptions)."""
+    if isinstance(exc, SystemExit):
+        return Unreadable("your code called exit(), quit() or sys.exit() (SystemExit). Code in an exercise "
+                          "cannot end your kernel, so nothing was checked: remove that call and end your "
+                          "code with the expression whose value is the answer.")
+    if isinstance(exc, KeyboardInterrupt):
+        return Unreadable("your code raised KeyboardInterrupt itself; nothing was checked. Remove that line.")
+    return Unreadable(f"your code raised {type(exc).__name__}, which would stop the kernel; nothing was "
+                      "checked. Remove that line.")
+
+
+def _guarded(fn, *args):
+    """fn(*args), with every exception the learner's code or objects raise turned into Unreadable;
+    only a real interrupt (SIGINT) goes through."""
+    with _interrupts() as seen:
+        try:
+            return fn(*args)
+        except Unreadable:
+            raise
+        except KeyboardInterrupt as exc:
+            if seen["real"]:
+                raise
+            raise _stopped(exc) from None
+        except Exception:
+            raise
+        except BaseException as exc:  # SystemExit, GeneratorExit, a learner's own BaseException subclass
+            raise _stopped(exc) from None
+
+
 def run(code: str):
-    """Run code like a notebook cell; return the value of its last expression."""
+    """Run code like a notebook cell; return the value of its last expression.
+
+    Nothing the code does ends the kernel: `exit()`, `raise SystemExit` and any other BaseException
+    (except a real interrupt) become an Unreadable with a message.
+    """
+    return _guarded(_run, code)
+
+
+def _run(code: str):
     try:
         tree = ast.parse(code, mode="exec")
     except SyntaxError as exc:
@@ -40,11 +113,16 @@ def run(code: str):
                          "(e.g. a last line such as `counts`).")
     last = ast.Expression(tree.body.pop().value)
     ns = namespace()
+    ns["exit"] = ns["quit"] = _no_exit
     try:
         exec(compile(tree, "<answer>", "exec"), ns)
         return eval(compile(last, "<answer>", "eval"), ns)
     except Exception as exc:
-        raise Unreadable(f"your code raised {type(exc).__name__}: {show(str(exc), 120)}") from None
+        try:
+            text = str(exc)
+        except Exception:  # an exception whose own __str__ fails
+            text = "(its message could not be read)"
+        raise Unreadable(f"your code raised {type(exc).__name__}: {show(text, 120)}") from None
 
 
 def plain(value):
@@ -129,10 +207,18 @@ def expected(ex_id: str, code: str):
 
 
 def learner_value(answer):
-    return plain(run(answer) if isinstance(answer, str) else answer)
+    if isinstance(answer, str):
+        return _guarded(lambda: plain(run(answer)))
+    return _guarded(plain, answer)  # a learner's object whose methods raise SystemExit, say
 
 
 def check(ex, answer, result, correct):
+    """The verdict on a code exercise; whatever the learner's code or objects raise (SystemExit
+    included, a real interrupt excepted) is a message, never an exception."""
+    return _guarded(_check, ex, answer, result, correct)
+
+
+def _check(ex, answer, result, correct):
     tol = float(ex.spec.get("tolerance", 0))
     want = expected(ex.id, ex.answer)
     got = learner_value(answer)

@@ -2,15 +2,21 @@
 
 Where: `THREELEVELS_HOME` if set, else `$XDG_DATA_HOME/threelevels`, else
 `~/.local/share/threelevels`; the file is `progress.sqlite` there. Answers live apart from the
-notebooks, so pulling a new version of the course never touches them.
+notebooks, so pulling a new version of the course never touches them. A relative
+`THREELEVELS_HOME` is resolved once, against the course folder (so kernels started in lessons/ and
+in exercises/ share one store), and written back to the environment as an absolute path; a
+`THREELEVELS_HOME` that is a file is an error that says so, never "no attempts yet".
 
 How:
 - one short connection per call (busy_timeout, WAL journal, synchronous=FULL); every write is one
   `BEGIN IMMEDIATE ... COMMIT`, so `record()` has committed when it returns and two processes
   writing at once wait for each other instead of losing rows;
 - the schema version is `PRAGMA user_version`; `migrate()` brings an older file up to date inside
-  a transaction and refuses (without touching it) a file written by a newer course;
-- a damaged file (not a database, or failing `PRAGMA quick_check`) is renamed to
+  a transaction. A file with any other version (newer, or unknown such as -1) is refused from its
+  header bytes, before SQLite opens it, so nothing in it changes (not even its journal mode);
+- a store this process cannot write (another user's, a read-only volume) is still read;
+- a damaged file (not a database, failing `PRAGMA quick_check`, or empty beside a non-empty
+  `-wal` whose attempts SQLite would discard) is renamed to
   `progress.sqlite.damaged-<UTC time>` (never deleted), a `DamagedStoreWarning` says where it went,
   and a fresh file is started;
 - answers are stored as JSON made by `to_json`, which accepts anything a learner can submit
@@ -67,24 +73,58 @@ class _Damaged(Exception):
 # --- where ---------------------------------------------------------------------------------------
 
 def home() -> Path:
-    """The per-user data folder (it is created on the first write, not before)."""
+    """The per-user data folder (it is created on the first write, not before).
+
+    A relative THREELEVELS_HOME is resolved once, at first use, against the course folder (the one
+    holding seeds/, lessons/ and exercises/; the working folder if there is no course folder), and
+    written back to the environment as an absolute path. Kernels started from lessons/ and from
+    exercises/ have different working folders; resolving against the course folder gives them
+    one store, and kernels or commands this process starts inherit the absolute path.
+    """
     env = os.environ.get("THREELEVELS_HOME")
     if env:
-        return Path(env).expanduser()
+        path = Path(env).expanduser()
+        if not path.is_absolute():
+            path = _absolute(path)
+            os.environ["THREELEVELS_HOME"] = str(path)
+        return path
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
     return base / "threelevels"
+
+
+def _absolute(path: Path) -> Path:
+    try:
+        from .data import root
+        base = root()
+    except Exception:  # no course folder (e.g. the package alone): the working folder
+        base = Path.cwd()
+    return Path(os.path.abspath(base / path))
 
 
 def db_path() -> Path:
     return home() / DB_NAME
 
 
+def check_home() -> None:
+    """Raise StoreError if the data folder (THREELEVELS_HOME, or the default) or a folder above it is
+    a file: nothing could be stored there, and "no attempts yet" would be a lie."""
+    where = home()
+    for folder in (where, *where.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise StoreError(f"the progress folder {where} cannot be used: {folder} is a file, not a "
+                                 "folder, so your progress can be neither stored nor read there. Point "
+                                 "THREELEVELS_HOME at a folder (or unset it).")
+            return
+
+
 def learner() -> str:
-    """Who the attempts belong to: THREELEVELS_LEARNER, else the OS user name."""
-    name = os.environ.get("THREELEVELS_LEARNER", "").strip()
-    if name:
-        return name
+    """Who the attempts belong to: THREELEVELS_LEARNER, else JUPYTERHUB_USER, else the OS user name."""
+    for var in ("THREELEVELS_LEARNER", "JUPYTERHUB_USER"):  # on a hub every learner is the same OS user
+        name = os.environ.get(var, "").strip()
+        if name:
+            return name
     try:
         import getpass
         return getpass.getuser()
@@ -344,11 +384,37 @@ def _dec_tag(tag: str, value: Any, whole: dict):
             return pd.Series(_dec(value["data"]), index=[_hashable(i) for i in _dec(value["index"])],
                              name=_hashable(_dec(value["name"])), dtype=None if value["data"] else object)
         if tag == "$ndarray":
-            import numpy as np
-            return np.array(_dec(value["data"]), dtype=value["dtype"])
+            return _ndarray(value)
     except Exception:
         pass
     return {k: _dec(v) if k != tag else v for k, v in whole.items()}
+
+
+MAX_ARRAY_BYTES = 16_000_000  # what one stored array may take once rebuilt
+
+
+def _ndarray(value: dict):
+    """Rebuild a stored NumPy array, checking the size its tag declares before allocating: an export
+    is made by a learner, and {"dtype": "U5000000", "data": [...]} would ask for gigabytes."""
+    import numpy as np
+    spec = value["dtype"]
+    if not isinstance(spec, str) or len(spec) > 32:
+        raise ValueError("not a dtype")
+    dtype = np.dtype(spec)
+    if dtype.kind not in "biufcUSMm" or dtype.subdtype is not None or dtype.names is not None:
+        raise ValueError(f"dtype {spec!r} is not one an answer is stored with")
+    elements, stack = 0, [value["data"]]
+    while stack:  # count the elements without recursion, stopping as soon as there are too many
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            elements += 1
+        if elements > MAX_ITEMS or len(stack) > MAX_ITEMS:
+            raise ValueError("too many elements")
+    if dtype.itemsize * max(elements, 1) > MAX_ARRAY_BYTES:
+        raise ValueError("the declared size is too large")
+    return np.array(_dec(value["data"]), dtype=dtype)
 
 
 def _hashable(v):
@@ -394,18 +460,24 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1}
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 
+def _unknown_version(where: str, version: int) -> str:
+    return (f"{where} was written by a newer version of the course, or one this version does not know "
+            f"(schema {version}; this one knows 0 to {SCHEMA_VERSION}). Update the course (pip install -e . in its folder); your "
+            "answers are safe and the file was not changed.")
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the file up to SCHEMA_VERSION in one transaction; return the version it had."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return version
-    if version > SCHEMA_VERSION:
-        raise StoreError(f"{_where(conn)} was written by a newer version of the course (schema "
-                         f"{version}; this one knows {SCHEMA_VERSION}). Update the course "
-                         "(pip install -e . in its folder); your answers are safe and were not touched.")
+    if not 0 <= version < SCHEMA_VERSION:
+        raise StoreError(_unknown_version(_where(conn), version))
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+        if not 0 <= version <= SCHEMA_VERSION:
+            raise StoreError(_unknown_version(_where(conn), version))
         for step in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[step](conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -426,7 +498,38 @@ def _where(conn: sqlite3.Connection) -> str:
 _checked: set[tuple[str, int, int]] = set()  # files that passed quick_check in this process
 
 
-def _open(path: Path) -> sqlite3.Connection:
+def _uri(path: Path, mode: str) -> str:
+    from urllib.parse import quote
+    return f"file:{quote(str(path.resolve()))}?{mode}"
+
+
+def _open_ro(path: Path, immutable: bool = False) -> sqlite3.Connection:
+    """A read-only connection: `mode=ro`, or `immutable=1` where even that needs a write (a WAL
+    file in a folder this process cannot write to, whose -shm file is gone)."""
+    conn = sqlite3.connect(_uri(path, "immutable=1" if immutable else "mode=ro"), uri=True,
+                           timeout=BUSY_MS / 1000, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _header_version(head: bytes) -> int | None:
+    """The schema version in a file's first 100 bytes (PRAGMA user_version is bytes 60-63,
+    big-endian, signed), read as plain bytes: a file from a newer course is refused before SQLite
+    opens it, so nothing (not even its journal mode) is changed. None: no full header yet."""
+    if len(head) < 100 or not head.startswith(_MAGIC):
+        return None
+    return int.from_bytes(head[60:64], "big", signed=True)
+
+
+def _open(path: Path, head: bytes = b"") -> sqlite3.Connection:
+    version = _header_version(head)
+    if version is not None and not 0 <= version <= SCHEMA_VERSION:
+        raise StoreError(_unknown_version(str(path), version))
     conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
@@ -437,13 +540,15 @@ def _open(path: Path) -> sqlite3.Connection:
             verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             if verdict != "ok":
                 raise _Damaged(f"quick_check: {verdict}")
-        if (conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal"
-                or conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if not 0 <= version <= SCHEMA_VERSION:  # e.g. set since the header was read
+            raise StoreError(_unknown_version(str(path), version))
+        if version != SCHEMA_VERSION or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             # first use of the file (or an older one): one process at a time sets it up, because
             # SQLite answers "busy" at once, without waiting, to two connections switching to WAL
             with _lock(path.parent):
+                migrate(conn)  # refuses a newer file before anything is switched
                 _wal(conn)
-                migrate(conn)
         _checked.add(key)
         return conn
     except BaseException:
@@ -493,19 +598,32 @@ def _lock(folder: Path) -> Iterator[None]:
 _MAGIC = b"SQLite format 3\x00"
 
 
-def _bad_header(path: Path) -> str:
+def _head(path: Path) -> bytes:
+    """The file's first 100 bytes (the SQLite header), b"" if it does not exist."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(100)
+    except FileNotFoundError:
+        return b""
+
+
+def _bad_header(path: Path, head: bytes | None = None) -> str:
     """Why the file cannot be an SQLite database, judged from its first bytes ('' if it may be one).
 
     Checked before SQLite opens the file: SQLite deletes the -wal file of a database it cannot
     read when it closes it, and that file may hold the learner's last attempts.
     """
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(_MAGIC))
-    except FileNotFoundError:
-        return ""
-    if head and head != _MAGIC:
+    head = _head(path) if head is None else head
+    if head and head[:len(_MAGIC)] != _MAGIC:
         return f"it is not an SQLite database: it starts with {head[:12]!r}"
+    if not head:
+        try:
+            wal = Path(str(path) + "-wal").stat().st_size
+        except OSError:
+            wal = 0
+        if wal:  # SQLite would treat the file as a new, empty database and discard the log
+            return (f"it is empty (0 bytes) while its write-ahead log {path.name}-wal holds {wal:,} bytes "
+                    "of attempts, which SQLite would discard")
     return ""
 
 
@@ -560,6 +678,7 @@ def _move_aside(path: Path, reason: BaseException, seen: tuple[int, int] | None)
 
 def _run(fn: Callable[[sqlite3.Connection], Any], *, write: bool, default: Any = None):
     """Run fn(conn) on the progress database, moving a damaged file aside (once) if needed."""
+    check_home()
     path = db_path()
     for attempt in (1, 2):
         if not path.exists():
@@ -577,15 +696,18 @@ def _run(fn: Callable[[sqlite3.Connection], Any], *, write: bool, default: Any =
         except OSError:
             pass
         try:
-            why = _bad_header(path)
+            head = _head(path)
+            why = _bad_header(path, head)
             if why:
                 raise _Damaged(why)
-            conn = _open(path)
+            conn = _open(path, head)
         except (sqlite3.Error, _Damaged, OSError) as exc:
             if attempt == 1 and _is_damage(exc):
                 _move_aside(path, exc, seen)
                 continue
-            raise StoreError(_explain(path, exc)) from None
+            conn = None if write or not _read_only(exc) else _open_read_only(path)
+            if conn is None:
+                raise StoreError(_explain(path, exc)) from None
         try:
             return fn(conn)
         except sqlite3.Error as exc:
@@ -599,6 +721,37 @@ def _run(fn: Callable[[sqlite3.Connection], Any], *, write: bool, default: Any =
             if conn is not None:
                 conn.close()
     raise StoreError(f"the progress database {path} could not be opened even after moving a damaged copy aside")
+
+
+def _read_only(exc: BaseException) -> bool:
+    """Does this error come from a file or folder this process may read but not write?"""
+    if isinstance(exc, PermissionError):
+        return True
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"))
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection | None:
+    """A store this process cannot write still shows what it holds: a read-only connection, checked
+    for its version (a newer or unknown one is refused as always), or None if none can be made."""
+    for immutable in (False, True):
+        try:
+            conn = _open_ro(path, immutable)
+        except sqlite3.Error:
+            continue
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT 1 FROM attempts LIMIT 1").fetchall()
+        except sqlite3.Error:
+            conn.close()
+            continue
+        if version != SCHEMA_VERSION:
+            conn.close()
+            if 0 <= version < SCHEMA_VERSION:
+                return None  # an older file that cannot be brought up to date here
+            raise StoreError(_unknown_version(str(path), version))
+        return conn
+    return None
 
 
 def _explain(path: Path, exc: BaseException) -> str:

@@ -135,12 +135,20 @@ class ExerciseWidget(w.VBox):
                     b.value = i in ticked
             elif isinstance(answer, (str, int, float)) and not isinstance(answer, bool):
                 self._text.value = str(answer)[:100_000]
-        except (checks.Unreadable, TypeError, ValueError, KeyError, AttributeError):
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # an answer the inputs cannot show, or whose own methods fail: leave them
             pass
 
     # --- the one path a click and submit() share -------------------------------------------------
     def _evaluate(self, answer) -> checks.Result:
-        result = checks.check(self.exercise, answer)
+        try:
+            result = checks.check(self.exercise, answer)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # check() never raises; if it ever does, the kernel still lives
+            result = checks._result(self.exercise, "not-attempted", 0.0,
+                                    f"Not checked: this answer could not be read ({type(exc).__name__}).")
         self.result = result
         note = ""
         if self._record and result.status != "not-attempted":
@@ -167,17 +175,23 @@ class ExerciseWidget(w.VBox):
         return shown[-1] if shown else None
 
     def _restore(self) -> None:
-        """After a restart, show the learner's last answer and its verdict."""
+        """After a restart, show the learner's last answer and the verdict stored with it.
+
+        Nothing is checked or run again: stored code may sleep, print or allocate, and reopening a
+        notebook must never do that a second time. Press Check to see the full feedback again.
+        """
         if not self._record:
             return
-        last = _last(self.exercise.id)
+        last, note = _last(self.exercise.id)
         if last is None:
+            if note:
+                self.feedback.value = f"<p><em>{html.escape(note)}</em></p>"
             return
         self._show_answer(last["answer"])
-        result = checks.check(self.exercise, last["answer"])
+        result = _stored_result(self.exercise, last)
         self.result = result
-        self.feedback.value = (f"<p><em>Your last answer, checked {html.escape(last['when'])}:</em></p>"
-                               + result._repr_html_())
+        self.feedback.value = (f"<p><em>Your last answer, checked {html.escape(str(last.get('when', '')))} "
+                               "(press Check to see the full feedback again):</em></p>" + result._repr_html_())
 
 
 def _record(ex: Exercise, answer, result: checks.Result) -> str:
@@ -191,11 +205,26 @@ def _record(ex: Exercise, answer, result: checks.Result) -> str:
 
 
 def _last(exercise_id: str):
+    """The latest stored attempt (or None) and, if the store cannot be read, a sentence saying why."""
     try:
         from . import store
-        return store.last(exercise_id)
-    except Exception:
-        return None
+        return store.last(exercise_id), ""
+    except Exception as exc:  # the store must never cost the learner the exercise itself
+        return None, f"Your earlier answers cannot be shown: {exc}"
+
+
+def _stored_result(ex: Exercise, row: dict) -> checks.Result:
+    """The Result stored with an attempt, rebuilt without checking anything again."""
+    status = row.get("status")
+    message = str(row.get("message") or "")
+    try:
+        score = min(1.0, max(0.0, float(row.get("score") or 0.0)))
+    except (TypeError, ValueError, OverflowError):
+        score = 0.0
+    try:
+        return checks.Result(status, score, message, (), ex.id)
+    except (TypeError, ValueError):  # a status this version does not know (another course version)
+        return checks.Result("not-attempted", 0.0, f"Stored verdict: {status} ({message})".strip(), (), ex.id)
 
 
 def exercise(ex: Exercise, record: bool = True) -> ExerciseWidget:
