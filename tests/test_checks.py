@@ -150,27 +150,158 @@ class TestNumeric:
 
 
 class TestShortAnswer:
-    ex = make(id="09.short", type="short-answer", rubric=["names levels", "gives example"], exemplar="EXEMPLAR",
-              min_words=5, answer={"text": "one two three four five", "ticked": [0, 1]})
+    ex = make(id="09.short", type="short-answer", prompt="In 5 to 20 words, say which levels matter.",
+              rubric=[{"text": "names levels", "signals": ["levels", "claims"]},
+                      {"text": "gives example", "signals": ["hindsight", "recommendations"]}],
+              exemplar="EXEMPLAR", min_words=5, answer={"text": "one two three four five", "ticked": [0, 1]},
+              wrong=[{"answer": {"text": "Seoul should follow Washington.", "ticked": []},
+                      "feedback": "Following is not coordinating."}])
 
     def test_exemplar_is_shown_after_any_attempt(self):
         """Does even a weak attempt reveal the exemplar?"""
         r = check(self.ex, "too short")
-        assert r.status in ("partial", "incorrect")
+        assert r.status == "self-assessed"
         assert any("EXEMPLAR" in d for d in r.details)
 
-    def test_all_rubric_items_and_enough_words_is_correct(self):
-        """Is a long-enough answer with every rubric item ticked correct?"""
-        assert check(self.ex, {"text": "a b c d e f", "ticked": ["names levels", 1]}).correct
+    def test_all_rubric_items_ticked_is_self_assessed_never_correct(self):
+        """Is a long-enough answer with every rubric item ticked self-assessed (done), not 'correct'?"""
+        r = check(self.ex, {"text": "a b c d e f", "ticked": ["names levels", 1]})
+        assert r.status == "self-assessed" and not r.correct and r.score == 1.0
+        assert "correct" not in r.message.casefold() and "correct" not in r.verdict.casefold()
+        assert "✓" not in r.text()
 
-    def test_unticked_rubric_items_are_listed(self):
-        """Does the feedback list the rubric items not yet ticked?"""
-        r = check(self.ex, {"text": "a b c d e f", "ticked": [0]})
-        assert r.status == "partial" and any("gives example" in d for d in r.details)
+    def test_a_plain_string_is_a_submission_with_nothing_ticked(self):
+        """Is a plain string self-assessed with 0 ticked (not a wrong answer), every item listed as not ticked?"""
+        r = check(self.ex, "The global level comes first for Washington, the peninsular for Seoul.")
+        assert (r.status, r.score) == ("self-assessed", 0.0)
+        assert "0 of 2 rubric items ticked" in r.message
+        assert sum("did not tick" in d for d in r.details) == 2
+
+    def test_nonsense_with_everything_ticked_is_not_correct(self):
+        """Does 'banana' x50 with every rubric item ticked stay short of 'correct' (the issue's case)?"""
+        r = check(self.ex, {"text": "banana " * 50, "ticked": [0, 1]})
+        assert r.status == "self-assessed" and not r.correct
+        assert "Observed: names none of the three levels (global, regional, peninsular)." in r.details
 
     def test_blank_text_is_not_attempted(self):
         """Is an empty text box 'not attempted', whatever is ticked?"""
         assert check(self.ex, {"text": "  ", "ticked": [0, 1]}).status == "not-attempted"
+
+    def test_known_wrong_text_matches_whatever_its_case_punctuation_and_spacing(self):
+        """Does a known wrong answer typed in another case, spacing and punctuation get its feedback?"""
+        r = check(self.ex, {"text": "  seoul SHOULD follow   washington", "ticked": [0]})
+        assert r.details[0] == "Following is not coordinating."
+
+    def test_observations_name_levels_claims_length_and_hindsight(self):
+        """Are levels, claim ids and abstract wording, length against the prompt, and later events reported?"""
+        text = ("Washington ranks the global level first and the regional level second (claim us-priorities); "
+                "the balance of power in Northeast Asia matters. As the 2000 summit shows, talks work.")
+        d = check(self.ex, text).details
+        assert "Observed: names the global and regional levels; not the peninsular level." in d
+        claims = next(x for x in d if x.startswith("Observed: cites"))
+        assert "us-priorities" in claims and "regional-level" in claims
+        assert "Observed: 28 words; the prompt asks for 5 to 20 words (more)." in d
+        assert any(x.startswith("Observed: mentions First inter-Korean summit") and "inter-korean-summit-2000" in x
+                   and "could not have known it" in x for x in d)
+
+    def test_later_events_are_found_by_their_names(self):
+        """Are 'Sunshine Policy' and 'Perry' recognised as events after mid-1997, and 1994 events not?"""
+        d = check(self.ex, "The Sunshine Policy and William Perry changed things after the Agreed Framework.").details
+        hits = [x for x in d if x.startswith("Observed: mentions")]
+        assert any("kim-dae-jung-inauguration" in x for x in hits)
+        assert any("perry-appointed" in x for x in hits)
+        assert not any("agreed-framework" in x for x in hits)
+        clean = check(self.ex, "The Agreed Framework of 1994 froze the reactor at Yongbyon.").details
+        assert "Observed: names no event from after the article was written (mid-1997)." in clean
+
+    def test_recommendations_are_observed(self):
+        """Are recommendations named by their content or their number reported, and the rest listed as absent?"""
+        d = check(self.ex, "More channels between presidents, and a NEASED-style multilateral dialogue "
+                           "(rec. 3).").details
+        assert "Observed: names recommendations 1, 3 and 4 of the four; not 2." in d
+
+    def test_only_declared_signals_are_reported(self):
+        """Does an exercise whose rubric declares no signal report only the length?"""
+        ex = make(id="09.plain", type="short-answer", rubric=["names levels"], exemplar="E", min_words=3,
+                  answer="a b c")
+        d = check(ex, "global regional peninsular").details
+        assert [x for x in d if x.startswith("Observed")] == ["Observed: 3 words."]
+
+    def test_unknown_signal_is_a_load_error(self):
+        """Is a rubric signal the machine does not know refused when the bank loads?"""
+        from threelevels.data import DataError
+        with pytest.raises(DataError, match="unknown signal"):
+            make(id="09.bad", type="short-answer", rubric=[{"text": "x", "signals": ["vibes"]}],
+                 exemplar="E", answer="a")
+
+
+class TestTypedAnswers:
+    """check() is documented for learners without widgets: read typed answers as a person means them."""
+    cat = make(id="09.typed", type="categorize", items=["nukes", "china"],
+               answer={"nukes": "global", "china": "regional"}, labels={"regional": "Regional (Northeast Asia)"})
+    single = make(id="09.typed1", type="single-choice",
+                  options=["presidents", "working-level security officials", "US-DPRK normalization"],
+                  answer="working-level security officials")
+    rank = make(id="09.typed2", type="ranking", items=LEVELS, answer=LEVELS)
+
+    @pytest.mark.parametrize("typed", ["global", "Global", "the global level", "GLOBAL LEVEL", " global. "])
+    def test_a_level_can_be_typed_as_a_person_writes_it(self, typed):
+        """Are 'global', 'Global', 'the global level' all the level 'global'?"""
+        assert check(self.cat, {"nukes": typed, "china": "regional"}).correct
+
+    @pytest.mark.parametrize("typed", ["Regional (Northeast Asia)", "regional (northeast asia)", "Northeast Asian",
+                                       "the regional level"])
+    def test_a_level_can_be_typed_as_its_label(self, typed):
+        """Is the regional level's label (in any case) or the abstract's adjective read as 'regional'?"""
+        assert check(self.cat, {"nukes": "global", "china": typed}).correct
+
+    @pytest.mark.parametrize("typed", ["working level security officials", "Working-Level Security Officials.",
+                                       "working‐level  security officials"])
+    def test_options_ignore_case_punctuation_and_hyphens(self, typed):
+        """Does 'working level security officials' match 'working-level security officials'?"""
+        assert check(self.single, typed).correct
+
+    def test_us_dprk_typed_without_the_hyphen(self):
+        """Is 'us dprk normalization' the option 'US-DPRK normalization'?"""
+        assert check(self.single, "us dprk normalization").status == "incorrect"
+
+    def test_a_ranking_typed_as_one_line(self):
+        """Is 'global, regional, peninsular' read as a ranking, and 'Global > Regional > Peninsular' too?"""
+        assert check(self.rank, "global, regional, peninsular").correct
+        assert check(self.rank, "Global > Regional > Peninsular").correct
+
+    def test_still_unreadable_text_lists_the_options(self):
+        """Does text that matches nothing still say exactly which options exist?"""
+        r = check(self.single, "the ambassadors")
+        assert r.status == "not-attempted"
+        assert "presidents; working-level security officials; US-DPRK normalization" in r.message
+
+    def test_options_that_differ_only_in_punctuation_are_a_load_error(self):
+        """Is a bank whose options cannot be told apart once case and punctuation go refused?"""
+        from threelevels.data import DataError
+        with pytest.raises(DataError, match="differ only in case or punctuation"):
+            make(id="09.clash", type="single-choice", options=["US-DPRK", "us dprk"], answer="US-DPRK")
+
+
+class TestAccepted:
+    ex = make(id="09.view", type="single-choice", options=LEVELS, answer="global",
+              accepted=[{"answer": "peninsular", "feedback": "Seen from Seoul, it is peninsular first."}],
+              wrong=[{"answer": "regional", "feedback": "Not regional."}])
+
+    def test_an_accepted_reading_is_correct_with_its_own_feedback(self):
+        """Is the accepted alternative correct, with the feedback that names the competing reading?"""
+        r = check(self.ex, "Peninsular")
+        assert r.correct and "Seen from Seoul, it is peninsular first." in r.details
+        assert self.ex.contestable and not make(id="09.other", type="single-choice", options=LEVELS,
+                                                answer="global").contestable
+        assert check(self.ex, "regional").details == ("Not regional.",)
+
+    def test_an_accepted_answer_equal_to_the_key_is_a_load_error(self):
+        """Is an accepted answer that repeats the key refused?"""
+        from threelevels.data import DataError
+        with pytest.raises(DataError, match="accepted answer #1 is the same as the key"):
+            make(id="09.same", type="single-choice", options=LEVELS, answer="global",
+                 accepted=[{"answer": "Global", "feedback": "x"}])
 
 
 class TestCode:
