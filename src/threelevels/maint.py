@@ -54,7 +54,9 @@ def workbook_specs(path: Path):
                     "## Objectives\n" + "\n".join(f"- {o}" for o in objectives) + "\n\n"
                     "## How the exercises work\n"
                     "Run each cell (Shift+Enter) to show its exercise. Answer, then press **Check**: the feedback "
-                    "says whether the answer is correct, partly right or not yet right, and why. **Hint** shows "
+                    "says whether the answer is correct, partly right or not yet right, and why. A written answer "
+                    "is self-assessed: tick the rubric items your text meets, press **Check**, read what "
+                    "the machine observed in it and compare it with the strong answer shown. **Hint** shows "
                     "one hint at a time. Every checked answer is saved, so after a restart each exercise shows "
                     "your last answer. Wrong answers cost nothing: try again as often as you like.")]
     setup = "import threelevels"
