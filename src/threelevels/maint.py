@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -120,6 +121,28 @@ def glossary_markdown() -> str:
         lines += [f'<a id="{anchor(t.term)}"></a>', f"## {t.term}", "", f"{t.definition}{aka}", "",
                   f"First needed in lesson {t.lesson}. Source: {t.source}", ""]
     return "\n".join(lines)
+
+
+def lesson_objectives(path: Path) -> list[str]:
+    """The numbered list under '## Objectives' in a lesson's first cell, each item without its
+    number and without a trailing ';', '.' or ' and' (what the bank's `objectives` repeat)."""
+    import json
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    first = "".join(nb["cells"][0]["source"])
+    part = first.split("## Objectives", 1)[1] if "## Objectives" in first else ""
+    part = part.split("\n## ", 1)[0]
+    out = []
+    for line in part.splitlines():
+        m = re.match(r"\s*\d+[.)]\s+(.*)", line)
+        if m:
+            item = m.group(1).strip()
+            while True:
+                stripped = re.sub(r"(?:\s+and|[;.,])\s*$", "", item).strip()
+                if stripped == item:
+                    break
+                item = stripped
+            out.append(item)
+    return out
 
 
 def _source_only(nb):
