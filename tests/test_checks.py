@@ -337,3 +337,53 @@ class TestCode:
     def test_code_without_a_final_expression_is_explained(self):
         """Is code that ends in an assignment told to end with an expression?"""
         assert "end with an expression" in check(self.ex, "x = 1").message
+
+
+class TestCodeConventions:
+    """Code exercises explain what a wrong value's shape or a course convention got wrong."""
+    per_level = make(id="09.per-level", type="code", answer="chron[chron['after_article']].groupby('level').size()")
+    before = make(id="09.before", type="code",
+                  answer="(~chron['after_article'] & (chron['level'] == 'global')).sum()")
+
+    def test_count_on_a_grouped_table_is_explained_by_its_columns(self):
+        """Does groupby().count() on a frame get a message about columns, not about missing labels?"""
+        r = check(self.per_level, "chron[chron['after_article']].groupby('level').count()")
+        text = r.text()
+        assert r.status == "incorrect"
+        assert "a table (DataFrame)" in text and "columns" in text and "`.size()`" in text
+        assert "missing label" not in text
+
+    def test_a_series_by_the_wrong_column_names_both_indexes(self):
+        """Does a Series grouped by 'year' where 'level' is expected say so?"""
+        r = check(self.per_level, "chron[chron['after_article']].groupby('year').size()")
+        assert any("indexed by 'year'" in d and "by 'level'" in d for d in r.details)
+
+    def test_one_number_where_a_series_is_expected(self):
+        """Does a single number where a value per level is expected get told to group?"""
+        r = check(self.per_level, "int(chron['after_article'].sum())")
+        assert any("one value per label" in d for d in r.details)
+
+    def test_the_shape_message_never_reveals_the_expected_number(self):
+        """Does a table submitted where one number is expected not print that number?"""
+        import threelevels
+        chron = threelevels.chronology()
+        key = int((~chron["after_article"] & (chron["level"] == "global")).sum())
+        r = check(self.before, "chron[chron['level'] == 'global']")
+        assert any("the answer is one number." in d for d in r.details)
+        assert f"({key})" not in r.text()
+
+    @pytest.mark.parametrize("code", ["((chron['year'] < 1998) & (chron['level'] == 'global')).sum()",
+                                      "((chron.year <= 1997) & (chron.level == 'global')).sum()"])
+    def test_a_calendar_year_cut_off_gets_the_article_date_convention(self, code):
+        """Does 'year < 1998' for 'before the article' get the mid-1997 explanation, not a bare 'incorrect'?"""
+        r = check(self.before, code)
+        assert r.status == "incorrect"
+        assert any("1997-06-30" in d and "not from a calendar year" in d for d in r.details)
+
+    def test_the_convention_is_found_from_the_value_too(self):
+        """Is the same explanation given when the learner submits the number, not the code?"""
+        import threelevels
+        chron = threelevels.chronology()
+        value = int(((chron["year"] < 1998) & (chron["level"] == "global")).sum())
+        r = check(self.before, value)
+        assert any("not from a calendar year" in d for d in r.details)
