@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from .banks import _load, bank_files
-from .data import root
+from .data import _rel, root
 
 NB_META = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -207,7 +207,7 @@ def outputs(paths=None) -> int:
             NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=False,
                            resources={"metadata": {"path": str(path.parent)}}).execute()
             nbformat.write(clean(nb), path)
-            print(f"executed {path.relative_to(root())}")
+            print(f"executed {_rel(path)}")
     return 0
 
 
