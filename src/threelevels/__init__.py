@@ -24,7 +24,12 @@ def bank():
 
 
 def check(exercise_id: str, answer):
-    """Check an answer to exercise `exercise_id`; returns a Result (never raises for the answer)."""
+    """Check an answer to exercise `exercise_id`; returns a Result (never raises for the answer).
+
+    Typed answers are read as a person means them: an option by its id or label, ignoring case,
+    punctuation and hyphens; a level as 'global', 'the global level' or its label. A short answer
+    (text, or {"text": ..., "ticked": [rubric items]}) is self-assessed: status "self-assessed",
+    counted as done, never as correct, with observations and the exemplar in its details."""
     from .banks import get
     return get(exercise_id).check(answer)
 
