@@ -133,6 +133,12 @@ class TestNumeric:
         """Is '1,994' read as 1994?"""
         assert check(self.ex, "1,994").correct
 
+    def test_a_number_typed_with_its_unit_is_read(self):
+        """Is '20 days' read as 20 where the unit is days, and '20 apples' refused?"""
+        ex = make(id="09.days", type="numeric", answer=20, unit="days")
+        assert check(ex, "20 days").correct and check(ex, "20 day.").correct
+        assert check(ex, "20 apples").status == "not-attempted"
+
     def test_known_wrong_number_gets_its_feedback_and_direction(self):
         """Does 1993 say 'too low' and give the feedback written for it?"""
         r = check(self.ex, 1993)

@@ -247,6 +247,10 @@ def canon_numeric(ex, answer):
         raise Unreadable(f"Enter a number, not {show(answer)}.")
     if isinstance(answer, str):
         text = answer.strip().replace(",", "").replace("_", "").rstrip(".")
+        unit = _key(ex.spec.get("unit", ""))
+        m = re.fullmatch(r"(\S+)\s+([A-Za-z]+)", text)
+        if m and unit and _key(m.group(2)).rstrip("s") == unit.rstrip("s"):
+            text = m.group(1)  # '20 days' where the unit is days
         try:
             answer = float(text)
         except ValueError:
