@@ -102,6 +102,12 @@ minutes = 1
     (lambda t: t + '[[exercise.wrong]]\nanswer = "a"\nfeedback = "f"\n', "wrong answer #1 is the same as the key"),
     (lambda t: t.replace('lesson = "01"', 'lesson = "02"'), "'lesson' must be \"01\""),
     (lambda t: t.replace('type = ', 'type == '), "not valid TOML"),
+    (lambda t: t.replace('title = "T"', 'title = "T"\nobjectives = ["x"]'),
+     "exercise '01.x': 'objective' must be one of the bank's objectives (exactly); got 'o'"),
+    (lambda t: t.replace('title = "T"', 'title = "T"\nobjectives = []'), "'objectives' must be a non-empty list"),
+    (lambda t: t + '[[exercise.accepted]]\nanswer = "b"\n', "accepted answer #1 must be a table with exactly"),
+    (lambda t: t + '[[exercise.accepted]]\nanswer = "z"\nfeedback = "f"\n', "not a valid answer"),
+    (lambda t: t.replace('options = ["a", "b"]', 'options = ["a", "b", "A."]'), "differ only in case or punctuation"),
 ])
 def test_malformed_banks_name_file_exercise_and_problem(course_copy, change, message):
     """Does a malformed bank fail on load with a message naming the file, the exercise and the problem?"""
@@ -116,3 +122,18 @@ def test_a_good_minimal_bank_loads(course_copy):
     """Does the minimal bank used above load when nothing is wrong with it (so the errors are real)?"""
     _write_bank(course_copy, GOOD)
     assert [e.id for e in banks.bank() if e.lesson == "01"] == ["01.x"]
+
+
+def test_objectives_accepted_answers_and_rubric_tables_load(course_copy):
+    """Does a bank with `objectives`, an accepted reading and rubric tables with signals load as meant?"""
+    _write_bank(course_copy, GOOD.replace('title = "T"', 'title = "T"\nobjectives = ["o", "p"]')
+                + '[[exercise.accepted]]\nanswer = "b"\nfeedback = "Read from Seoul, b."\n'
+                + '\n[[exercise]]\nid = "01.essay"\ntype = "short-answer"\nobjective = "p"\n'
+                  'prompt = "In 20 to 40 words, say why."\nrubric = ["plain", { text = "names levels", '
+                  'signals = ["levels", "hindsight"] }]\nexemplar = "E"\nmin_words = 20\nanswer = "x"\n'
+                  'hints = ["h"]\nexplanation = "e"\nsources = ["global-level"]\nminutes = 2\n')
+    x, essay = [e for e in banks.bank() if e.lesson == "01"]
+    assert banks.objectives()["01"] == ("o", "p")
+    assert x.contestable and x.accepted == (("b", "Read from Seoul, b."),)
+    assert essay.spec["rubric"] == ["plain", "names levels"]
+    assert essay.spec["signals"] == ((), ("levels", "hindsight"))
