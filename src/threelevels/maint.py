@@ -49,7 +49,8 @@ def workbook_specs(path: Path):
     from .banks import lesson_titles
     title = lesson_titles()[lesson]
     minutes = sum(e.minutes for e in exercises)
-    objectives = list(dict.fromkeys(e.objective for e in exercises))
+    from .banks import objectives as bank_objectives
+    objectives = list(bank_objectives().get(lesson) or dict.fromkeys(e.objective for e in exercises))
     uses_data = any(e.type == "code" for e in exercises)
     specs = [("md", f"# Workbook {lesson}: {title}\n\n"
                     f"Time: {minutes:g} min. Companion to `lessons/{path.stem}.ipynb`: read the lesson first.\n\n"
