@@ -210,6 +210,11 @@ class TestShortAnswer:
         assert any(x.startswith("Observed: mentions First inter-Korean summit") and "inter-korean-summit-2000" in x
                    and "could not have known it" in x for x in d)
 
+    def test_a_level_named_in_prose_is_not_a_claim_id(self):
+        """Is 'the global level' in prose not reported as citing claim global-level?"""
+        d = check(self.ex, "At the global level the US fears proliferation.").details
+        assert "Observed: no claim id and none of the abstract's distinctive wording." in d
+
     def test_later_events_are_found_by_their_names(self):
         """Are 'Sunshine Policy' and 'Perry' recognised as events after mid-1997, and 1994 events not?"""
         d = check(self.ex, "The Sunshine Policy and William Perry changed things after the Agreed Framework.").details

@@ -517,19 +517,23 @@ def _observe_levels(text: str) -> str:
             + (f"; not the {_and(rest)} level{'s' if len(rest) > 1 else ''}." if rest else "."))
 
 
+_COMMON = _STOP | frozenset("us level levels korea korean koreas north south policy".split())
+_GRAM = 5  # a claim's wording is a run of five words with at least three uncommon ones
+
+
 @functools.cache
 def _claim_phrases() -> tuple[dict[str, str], dict[tuple[str, ...], frozenset[str]]]:
-    """(normalised claim id -> id, 4-word phrase of the abstract -> the claims quoting it), keeping
-    only phrases with at least two content words that no more than two claims share."""
+    """(normalised claim id -> id, five-word phrase of the abstract -> the claims quoting it), keeping
+    only phrases with at least three uncommon words that no more than two claims share."""
     from .data import claims
     c = claims().claims
     ids = {_key(cid): cid for cid in c}
     grams: dict[tuple[str, ...], set[str]] = {}
     for cid, cl in c.items():
         w = _key(cl.quote).split()
-        for i in range(len(w) - 3):
-            g = tuple(w[i:i + 4])
-            if sum(x not in _STOP for x in g) >= 2:
+        for i in range(len(w) - _GRAM + 1):
+            g = tuple(w[i:i + _GRAM])
+            if sum(x not in _COMMON for x in g) >= 3:
                 grams.setdefault(g, set()).add(cid)
     return ids, {g: frozenset(s) for g, s in grams.items() if len(s) <= 2}
 
@@ -537,11 +541,12 @@ def _claim_phrases() -> tuple[dict[str, str], dict[tuple[str, ...], frozenset[st
 def _observe_claims(text: str) -> str:
     ids, grams = _claim_phrases()
     k = _key(text)
-    by_id = sorted({cid for kid, cid in ids.items() if re.search(rf"\b{re.escape(kid)}\b", k)})
+    low = text.casefold()  # ids as written, hyphens and all: 'the global level' is not claim global-level
+    by_id = sorted({cid for cid in ids.values() if re.search(rf"(?<![\w-]){re.escape(cid)}(?![\w-])", low)})
     w = k.split()
     by_words = set()
-    for i in range(len(w) - 3):
-        by_words |= grams.get(tuple(w[i:i + 4]), frozenset())
+    for i in range(len(w) - _GRAM + 1):
+        by_words |= grams.get(tuple(w[i:i + _GRAM]), frozenset())
     by_words = sorted(by_words - set(by_id))
     parts = []
     if by_id:
