@@ -569,7 +569,7 @@ def _observe_recommendations(text: str) -> str:
         return "Observed: names none of the four recommendations."
     rest = [str(n) for n in range(1, 5) if n not in named]
     return (f"Observed: names recommendation{'s' if len(named) > 1 else ''} {_and([str(n) for n in sorted(named)])}"
-            + (f" of the four; not {_and(rest)}." if rest else ": all four."))
+            + (f" of the four; not {_and(rest)}." if rest else " (all four)."))
 
 
 def _observe_length(ex, text: str) -> str:
@@ -644,6 +644,9 @@ def _observe_hindsight(text: str) -> list[str]:
     out = [f"Observed: mentions {r['title']} ({r['date']}, event {r['id']}), after the article was written "
            f"(mid-{after}): the author could not have known it; if you use it, mark it as later history."
            for r in found[:3]]
+    if len(found) > 3:
+        out.append(f"Observed: and {len(found) - 3} more event{'s' if len(found) > 4 else ''} after mid-{after}: "
+                   + ", ".join(r["id"] for r in found[3:]) + ".")
     bare = sorted(y for y in years if y > after and y not in seen_years)
     if bare:
         out.append(f"Observed: names the year{'s' if len(bare) > 1 else ''} {_and([str(y) for y in bare])}, "
