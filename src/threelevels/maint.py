@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from .banks import _load, bank_files
-from .data import _rel, root
+from .data import DataError, _rel, root
 
 NB_META = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -195,7 +195,7 @@ def lesson_header_updates() -> list[tuple[Path, str, str]]:
         nb = json.loads(path.read_text(encoding="utf-8"))
         first = "".join(nb["cells"][0]["source"])
         if not TIME_LINE.search(first):
-            raise SystemExit(f"{_rel(path)}: the first cell has no '**Time: N min** (reading R min, quick checks "
+            raise DataError(f"{_rel(path)}: the first cell has no '**Time: N min** (reading R min, quick checks "
                              "Q min, workbook W min)' line for `maint build` to update")
         new = TIME_LINE.sub(time_line(lesson_times(path)).replace("\\", "\\\\"), first, count=1)
         if new != first:
@@ -304,10 +304,14 @@ def main(argv=None) -> int:
     out = sub.add_parser("outputs", help="execute notebooks in place")
     out.add_argument("paths", nargs="*", help="notebooks (default: all)")
     args = parser.parse_args(argv)
-    if args.cmd == "build":
-        return build()
-    if args.cmd == "check":
-        return build(check_only=True)
+    try:
+        if args.cmd == "build":
+            return build()
+        if args.cmd == "check":
+            return build(check_only=True)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return outputs(args.paths)
 
 
