@@ -2,8 +2,8 @@
 
 A progress bar has no role or value for a screen reader (recipes/accessibility.md), so every bar
 sits next to text that says the same thing ("3 of 5 correct"; with short answers, which are
-self-assessed and count as done but never as correct, "4 of 6 done (3 correct, 1 self-assessed)"); the table per objective is plain
-HTML with a caption and column headers. The numbers come from `store.summary()`, the same as
+self-assessed and count as done but never as correct, "4 of 6 done (3 correct, 1 self-assessed)");
+the table per objective is plain HTML with a caption and column headers. The numbers come from `store.summary()`, the same as
 `threelevels progress` prints.
 """
 from __future__ import annotations
