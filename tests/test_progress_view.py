@@ -69,7 +69,7 @@ def test_objective_table_counts_and_escapes(course):
     assert '<th scope="col">Objective</th>' in table
     assert "&lt;b&gt;(regional)&lt;/b&gt;" in table and "<b>(regional)</b>" not in table
     row = re.search(r"<tr><td>01</td><td>Say where China.*?</tr>", table).group(0)
-    assert "<td>1 of 2</td><td>2</td>" in row
+    assert "<td>1 of 2</td><td>0</td><td>2</td>" in row  # correct, self-assessed, attempted
 
 
 def test_all_correct_fills_the_bar(course):
@@ -106,3 +106,40 @@ def test_an_unusable_store_gives_a_message_not_an_exception(course):
     view = threelevels.progress()
     assert repr(view) == "[Your progress: run this cell to see it]"
     assert "newer version" in view.children[0].value
+
+
+ESSAY = dict(id="01.essay", type="short-answer", objective="Explain the levels.",
+             prompt="In 5 to 20 words, explain the levels.", rubric=["names the three levels"],
+             exemplar="Global, regional, peninsular.", min_words=5, answer="global regional peninsular levels here",
+             hints=["Three."], explanation="Three levels.", sources=["three-level-framework"], minutes=3)
+
+
+def test_a_short_answer_counts_as_done_never_as_correct(make_course, capsys):
+    """Is a self-ticked short answer counted as self-assessed (done), not correct, in progress() and the CLI?"""
+    make_course({"01-test.toml": bank_toml("Essays", {**PICK, "wrong": []}, ESSAY)})
+    answer("01.essay", {"text": "banana " * 50, "ticked": [0]})
+    answer("01.pick", "regional")
+    s = store.summary()
+    assert [(e["correct"], e["self_assessed"], e["attempted"], e["total"]) for e in s["lessons"]] == [(1, 1, 2, 2)]
+    view = threelevels.progress()
+    labels = [x.value for x in walk(view) if isinstance(x, w.Label)]
+    assert "2 of 2 done (1 correct, 1 self-assessed)" in labels
+    bar = next(x for x in walk(view) if isinstance(x, w.IntProgress))
+    assert (bar.value, bar.max) == (2, 2)
+    table = next(x.value for x in walk(view) if isinstance(x, w.HTML) and "<table" in x.value)
+    assert "<th scope=\"col\">Self-assessed</th>" in table
+    from threelevels import cli
+    assert cli.main(["progress"]) == 0
+    out = capsys.readouterr().out
+    lesson_line = next(line for line in out.splitlines() if line.startswith("01") and "Essays" in line)
+    assert lesson_line.split()[-4:] == ["1", "1", "2", "2"]  # self-assessed, correct, attempted, exercises
+    assert "never as correct" in out
+
+
+def test_a_short_answer_stored_as_correct_before_the_rule_is_not_counted_correct(make_course):
+    """Does an old attempt stored with status 'correct' for a short answer count as self-assessed, not correct?"""
+    from threelevels.checks import Result
+    make_course({"01-test.toml": bank_toml("Essays", {**PICK, "wrong": []}, ESSAY)})
+    store.record(banks.get("01.essay"), "old text", Result("correct", 1.0, "Correct (self-assessed)."))
+    (e,) = store.summary()["lessons"]
+    assert (e["correct"], e["self_assessed"]) == (0, 1)

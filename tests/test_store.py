@@ -376,11 +376,11 @@ def test_summary_counts_per_lesson_and_objective(course):
     s = store.summary()
     lessons = {e["lesson"]: e for e in s["lessons"]}
     assert lessons["01"] == {"lesson": "01", "title": "Test lesson & <levels>", "attempted": 2, "correct": 1,
-                             "total": 3}
+                             "self_assessed": 0, "total": 3}
     assert lessons["02"]["total"] == 1 and lessons["02"]["attempted"] == 0
     objectives = {e["objective"]: e for e in s["objectives"]}
     assert objectives[pick.objective] == {"lesson": "01", "objective": pick.objective, "attempted": 1,
-                                          "correct": 1, "total": 2}
+                                          "correct": 1, "self_assessed": 0, "total": 2}
     assert objectives[order.objective]["correct"] == 0
     assert s["retired"] == ["01.retired"]
     assert s["attempts"] == 5

@@ -11,11 +11,17 @@ IDS = [e.id for e in EXERCISES]
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=IDS)
 def test_submitting_the_key_shows_correct_feedback_in_an_html_widget(ex):
-    """Does submit(key) return a correct Result and put 'Correct' in the feedback widget?"""
+    """Does submit(key) return a correct Result and put 'Correct' in the feedback widget (for a short
+    answer: 'Self-assessed', never 'Correct')?"""
     w = threelevels.exercise(ex.id, record=False)
     r = w.submit(ex.answer)
-    assert r.correct
-    assert "Correct" in w.feedback.value and "✓" in w.feedback.value
+    if ex.type == "short-answer":
+        assert r.status == "self-assessed" and not r.correct
+        assert "Self-assessed" in w.feedback.value and "✎" in w.feedback.value
+        assert "Correct" not in w.feedback.value and "✓" not in w.feedback.value
+    else:
+        assert r.correct
+        assert "Correct" in w.feedback.value and "✓" in w.feedback.value
     assert w.result is r
 
 
@@ -111,3 +117,18 @@ def test_record_false_keeps_attempts_out_of_progress(tmp_path, monkeypatch):
     ex = EXERCISES[0]
     threelevels.exercise(ex.id, record=False).submit(ex.answer)
     assert store.last(ex.id) is None
+
+
+def test_the_answer_key_drives_accepted_readings_too(make_course, capsys):
+    """Does drive() submit each accepted reading of a contestable exercise and print its verdict?"""
+    from threelevels.keys import drive
+
+    from .conftest import PICK, bank_toml
+    text = bank_toml("T", PICK).replace(
+        '[[exercise.wrong]]', '[[exercise.accepted]]\nanswer = "peninsular"\n'
+                              'feedback = "From Seoul, a defensible reading."\n[[exercise.wrong]]', 1)
+    make_course({"01-test.toml": text})
+    drive("01.pick")
+    out = capsys.readouterr().out
+    assert "Accepted reading 1" in out and "From Seoul, a defensible reading." in out
+    assert out.index("Accepted reading 1") < out.index("Key: regional")

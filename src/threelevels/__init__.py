@@ -24,7 +24,12 @@ def bank():
 
 
 def check(exercise_id: str, answer):
-    """Check an answer to exercise `exercise_id`; returns a Result (never raises for the answer)."""
+    """Check an answer to exercise `exercise_id`; returns a Result (never raises for the answer).
+
+    Typed answers are read as a person means them: an option by its id or label, ignoring case,
+    punctuation and hyphens; a level as 'global', 'the global level' or its label. A short answer
+    (text, or {"text": ..., "ticked": [rubric items]}) is self-assessed: status "self-assessed",
+    counted as done, never as correct, with observations and the exemplar in its details."""
     from .banks import get
     return get(exercise_id).check(answer)
 
@@ -82,6 +87,43 @@ def progress():
     """Your progress per lesson and per objective, as widgets."""
     from .progress_view import progress as _progress
     return _progress()
+
+
+def _table_html(frame) -> str:
+    """A pandas table as HTML with every cell in full (pandas cuts cells at 50 characters by default)."""
+    import pandas as pd
+    with pd.option_context("display.max_colwidth", None):
+        return frame._repr_html_()
+
+
+def _table_text(frame, p, cycle) -> None:
+    import pandas as pd
+    with pd.option_context("display.max_colwidth", None):
+        p.text(repr(frame))
+
+
+def _show_tables_in_full() -> None:
+    """In a notebook, display every pandas table the course (or the learner) shows with its cells in
+    full, without importing pandas now: IPython's formatters look the types up by name when one is
+    first displayed. Outside IPython this does nothing."""
+    import sys
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    formatters = shell.display_formatter.formatters
+    # pandas 3 names its classes' module "pandas"; earlier versions "pandas.core.frame"/".series"
+    for module, name in (("pandas", "DataFrame"), ("pandas.core.frame", "DataFrame"),
+                         ("pandas", "Series"), ("pandas.core.series", "Series")):
+        formatters["text/plain"].for_type_by_name(module, name, _table_text)
+        if name == "DataFrame":
+            formatters["text/html"].for_type_by_name(module, name, _table_html)
+
+
+try:
+    _show_tables_in_full()
+except Exception:  # a display nicety must never stop the course from importing
+    pass
 
 
 def __getattr__(name):

@@ -18,7 +18,7 @@ TYPES = ("single-choice", "multi-select", "ranking", "categorize", "matching", "
          "short-answer", "code")
 COMMON_REQUIRED = {"id": str, "type": str, "objective": str, "prompt": str, "answer": object,
                    "hints": list, "explanation": str, "sources": list, "minutes": numbers.Real}
-COMMON_OPTIONAL = {"title": str, "wrong": list, "labels": dict, "notes": dict, "accepted": list}
+COMMON_OPTIONAL = {"title": str, "wrong": list, "accepted": list, "labels": dict, "notes": dict}
 TYPE_FIELDS: dict[str, tuple[dict, dict]] = {  # type -> (required, optional)
     "single-choice": ({"options": list}, {}),
     "multi-select": ({"options": list}, {}),
@@ -59,6 +59,15 @@ class Exercise:
     labels: dict[str, str]
     spec: dict[str, Any] = field(repr=False)
     file: str = ""
+    accepted: tuple[tuple[Any, str], ...] = ()
+
+    @property
+    def contestable(self) -> bool:
+        """True when a defensible reading other than the key's is also accepted ([[exercise.accepted]])."""
+        return bool(self.accepted)
+
+    def accepted_canonical(self):
+        return _canonical_accepted(self)
 
     def check(self, answer) -> checks.Result:
         return checks.check(self, answer)
@@ -83,6 +92,11 @@ def _canonical_key(ex: Exercise):
 
 
 @functools.cache
+def _canonical_accepted(ex: Exercise):
+    return tuple((checks.CANON[ex.type](ex, a), fb) for a, fb in ex.accepted)
+
+
+@functools.cache
 def _canonical_wrong(ex: Exercise):
     return tuple((checks.CANON[ex.type](ex, a), fb) for a, fb in ex.wrong)
 
@@ -95,38 +109,12 @@ def _typed(table: dict, key: str, kind, where: str):
                         f"got {type(value).__name__}")
     if isinstance(value, str) and not value.strip():
         raise DataError(f"{where}: '{key}' is empty")
-    if isinstance(value, list) and key not in ("wrong", "accepted"):
+    if isinstance(value, list) and key not in ("wrong", "accepted", "rubric"):
         if not value:
             raise DataError(f"{where}: '{key}' is an empty list")
         if not all(isinstance(v, str) and v.strip() for v in value):
             raise DataError(f"{where}: every entry of '{key}' must be non-empty text")
     return value
-
-
-SIGNALS = ("levels", "claims", "recommendations", "length", "hindsight")
-
-
-def _split_rubric(table: dict, where: str):
-    """Rubric items are text, or tables `{ text = "...", signals = [...] }`: return the table with
-    plain-text items, and the signals per item (None when the exercise has no rubric)."""
-    rubric = table.get("rubric")
-    if not isinstance(rubric, list):
-        return table, None
-    texts, signals = [], []
-    for j, item in enumerate(rubric, 1):
-        if isinstance(item, dict):
-            unknown = sorted(set(item) - {"text", "signals"})
-            sig = item.get("signals", [])
-            if unknown or not isinstance(item.get("text"), str) or not isinstance(sig, list) \
-                    or any(s not in SIGNALS for s in sig):
-                raise DataError(f"{where}: rubric item #{j} must be text or a table with 'text' and "
-                                f"'signals' (a list drawn from {', '.join(SIGNALS)})")
-            texts.append(item["text"])
-            signals.append(tuple(sig))
-        else:
-            texts.append(item)
-            signals.append(())
-    return {**table, "rubric": texts}, tuple(signals)
 
 
 def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
@@ -141,7 +129,6 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
     if etype not in TYPES:
         raise DataError(f"{where}: 'type' must be one of {', '.join(TYPES)}; got {etype!r}")
     required, optional = TYPE_FIELDS[etype]
-    table, rubric_signals = _split_rubric(table, where)
     allowed = {**COMMON_REQUIRED, **COMMON_OPTIONAL, **required, **optional}
     unknown = sorted(set(table) - set(allowed))
     if unknown:
@@ -158,50 +145,97 @@ def parse_exercise(table: dict, lesson: str, file: str, index: int) -> Exercise:
 
     spec = {k: table[k] for k in {**required, **optional} if k in table}
     spec["notes"] = dict(table.get("notes", {}))
-    if rubric_signals is not None:
-        spec["rubric_signals"] = rubric_signals
-    for j, a in enumerate(table.get("accepted", []), 1):
-        if not isinstance(a, dict) or set(a) != {"answer", "feedback"} or not isinstance(a["feedback"], str):
-            raise DataError(f"{where}: accepted answer #{j} must be a table with exactly 'answer' and "
-                            f"'feedback' (text)")
-    spec["accepted"] = [(a["answer"], a["feedback"]) for a in table.get("accepted", [])]
+    if etype == "short-answer":
+        spec["rubric"], spec["signals"] = _rubric(table["rubric"], where)
     if etype == "categorize":
         spec["choices"] = list(table.get("categories", LEVELS))
     elif etype == "matching":
         spec["items"], spec["choices"] = list(table["left"]), list(table["right"])
+    labels = dict(table.get("labels", {}))
     for key in ("options", "items", "choices", "rubric"):
         if key in spec and len(set(spec[key])) != len(spec[key]):
             raise DataError(f"{where}: '{key}' has duplicate entries")
+        if key in spec:  # what a learner types is matched ignoring case and punctuation: keep them apart
+            seen: dict[str, str] = {}
+            for entry in spec[key]:
+                for name in {entry, labels.get(entry, entry)}:
+                    k = checks._key(name)
+                    if not k:
+                        raise DataError(f"{where}: '{key}' entry {entry!r} has no letters or digits")
+                    if seen.setdefault(k, entry) != entry:
+                        raise DataError(f"{where}: '{key}' entries {seen[k]!r} and {entry!r} differ only "
+                                        "in case or punctuation")
 
-    wrong = []
-    for j, w in enumerate(table.get("wrong", []), 1):
-        if not isinstance(w, dict) or set(w) != {"answer", "feedback"} or not isinstance(w["feedback"], str):
-            raise DataError(f"{where}: wrong answer #{j} must be a table with exactly 'answer' and "
-                            f"'feedback' (text)")
-        wrong.append((w["answer"], w["feedback"]))
+    def answer_tables(name: str, what: str) -> list[tuple[Any, str]]:
+        out = []
+        for j, w in enumerate(table.get(name, []), 1):
+            if not isinstance(w, dict) or set(w) != {"answer", "feedback"} or not isinstance(w["feedback"], str) \
+                    or not w["feedback"].strip():
+                raise DataError(f"{where}: {what} #{j} must be a table with exactly 'answer' and "
+                                f"'feedback' (text)")
+            out.append((w["answer"], w["feedback"]))
+        return out
+    wrong = answer_tables("wrong", "wrong answer")
+    accepted = answer_tables("accepted", "accepted answer")
+    if accepted and etype == "short-answer":
+        raise DataError(f"{where}: a short answer is self-assessed; it cannot list accepted answers")
 
-    labels = dict(table.get("labels", {}))
     ex = Exercise(
         id=ex_id, lesson=lesson, type=etype, title=table.get("title", ex_id.split(".", 1)[1].replace("-", " ")),
         objective=table["objective"], prompt=table["prompt"], answer=table["answer"],
         hints=tuple(table["hints"]), explanation=table["explanation"], sources=tuple(table["sources"]),
-        minutes=table["minutes"], wrong=tuple(wrong), labels=labels, spec=spec, file=file)
+        minutes=table["minutes"], wrong=tuple(wrong), labels=labels, spec=spec, file=file,
+        accepted=tuple(accepted))
 
     # the key and every known wrong answer must be readable, and no wrong answer may equal the key
     if etype != "code":
         try:
             key = ex.key()
             wrongs = ex.wrong_canonical()
+            oks = ex.accepted_canonical()
         except checks.Unreadable as exc:
-            raise DataError(f"{where}: the key or a wrong answer is not a valid answer: {exc}") from None
+            raise DataError(f"{where}: the key, a wrong or an accepted answer is not a valid answer: {exc}") from None
         for j, (w, _) in enumerate(wrongs, 1):
             if w == key:
                 raise DataError(f"{where}: wrong answer #{j} is the same as the key")
+            if any(w == a for a, _ in oks):
+                raise DataError(f"{where}: wrong answer #{j} is also an accepted answer")
+        for j, (a, _) in enumerate(oks, 1):
+            if a == key:
+                raise DataError(f"{where}: accepted answer #{j} is the same as the key")
         if etype in ("categorize", "matching") and len(dict(key)) != len(spec["items"]):
             raise DataError(f"{where}: the key must place every item")
-    elif not isinstance(ex.answer, str):
-        raise DataError(f"{where}: a code exercise's 'answer' is the code that computes the value")
+    elif not isinstance(ex.answer, str) or not all(isinstance(a, str) for a, _ in accepted):
+        raise DataError(f"{where}: a code exercise's 'answer' (and each accepted answer) is the code "
+                        "that computes the value")
     return ex
+
+
+def _rubric(items: list, where: str) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
+    """Rubric items are text, or tables { text = "...", signals = [...] } naming what the machine
+    reports as observations for that item (checks.SIGNALS)."""
+    if not items:
+        raise DataError(f"{where}: 'rubric' is an empty list")
+    texts, signals = [], []
+    for j, item in enumerate(items, 1):
+        if isinstance(item, str) and item.strip():
+            texts.append(item)
+            signals.append(())
+            continue
+        if not isinstance(item, dict) or not set(item) <= {"text", "signals"} or \
+                not isinstance(item.get("text"), str) or not item["text"].strip():
+            raise DataError(f"{where}: rubric item #{j} must be text or a table {{ text = \"...\", "
+                            f"signals = [...] }}")
+        sig = item.get("signals", [])
+        if not isinstance(sig, list) or not all(isinstance(x, str) for x in sig):
+            raise DataError(f"{where}: rubric item #{j}: 'signals' must be a list of names")
+        bad = [x for x in sig if x not in checks.SIGNALS]
+        if bad:
+            raise DataError(f"{where}: rubric item #{j}: unknown signal(s) {bad}; "
+                            f"use {', '.join(checks.SIGNALS)}")
+        texts.append(item["text"])
+        signals.append(tuple(dict.fromkeys(sig)))
+    return texts, tuple(signals)
 
 
 def parse_bank(raw: dict, path: Path) -> tuple[Exercise, ...]:
@@ -217,22 +251,22 @@ def parse_bank(raw: dict, path: Path) -> tuple[Exercise, ...]:
         raise DataError(f"{file}: 'lesson' must be \"{lesson}\" (from the file name), got {raw.get('lesson')!r}")
     if not isinstance(raw.get("title"), str):
         raise DataError(f"{file}: missing 'title'")
-    if "objectives" in raw and not (isinstance(raw["objectives"], list) and raw["objectives"]
-                                    and all(isinstance(o, str) and o.strip() for o in raw["objectives"])):
-        raise DataError(f"{file}: 'objectives' must be a non-empty list of text")
     tables = raw.get("exercise")
     if not isinstance(tables, list) or not tables:
         raise DataError(f"{file}: no [[exercise]] tables")
+    objectives = raw.get("objectives")
+    if objectives is not None:
+        if not isinstance(objectives, list) or not objectives or \
+                not all(isinstance(o, str) and o.strip() for o in objectives):
+            raise DataError(f"{file}: 'objectives' must be a non-empty list of texts (the lesson's objectives)")
+        if len(set(objectives)) != len(objectives):
+            raise DataError(f"{file}: 'objectives' has duplicate entries")
     exercises = tuple(parse_exercise(t, lesson, file, i) for i, t in enumerate(tables, 1))
-    if "objectives" in raw:
-        objectives = raw["objectives"]
-        if not isinstance(objectives, list) or not objectives or not all(
-                isinstance(o, str) and o.strip() for o in objectives) or len(set(objectives)) != len(objectives):
-            raise DataError(f"{file}: 'objectives' must be a list of distinct, non-empty texts")
+    if objectives is not None:
         for e in exercises:
             if e.objective not in objectives:
-                raise DataError(f"{file}: exercise '{e.id}': objective {e.objective!r} is not one of the "
-                                "bank's 'objectives'")
+                raise DataError(f"{file}: exercise '{e.id}': 'objective' must be one of the bank's "
+                                f"objectives (exactly); got {e.objective!r}")
     ids = [e.id for e in exercises]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
@@ -265,6 +299,16 @@ def _load(path: Path) -> tuple[Exercise, ...]:
 @functools.cache
 def lesson_titles() -> dict[str, str]:
     return {p.name[:2]: load_toml(p)["title"] for p in bank_files()}
+
+
+@functools.cache
+def objectives() -> dict[str, tuple[str, ...]]:
+    """Lesson number -> the bank's top-level `objectives` (empty for a bank that lists none)."""
+    out = {}
+    for p in bank_files():
+        _load(p)  # validated
+        out[p.name[:2]] = tuple(load_toml(p).get("objectives", ()))
+    return out
 
 
 def bank() -> list[Exercise]:

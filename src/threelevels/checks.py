@@ -6,16 +6,23 @@ the learner. Every message is plain text; `Result._repr_html_` escapes all of it
 """
 from __future__ import annotations
 
+import functools
 import html
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-STATUSES = ("not-attempted", "incorrect", "partial", "correct")
-_ICONS = {"not-attempted": "○", "incorrect": "✗", "partial": "◐", "correct": "✓"}
+# "self-assessed": a short answer with text. The machine does not mark writing: the learner ticks
+# the rubric items their text meets, and what the machine can see is reported as observations
+# (never a verdict). It counts as done, never as correct; its score is the share of rubric items
+# the learner ticked (their own assessment, kept for their record; nothing averages it with
+# machine-checked scores).
+STATUSES = ("not-attempted", "incorrect", "partial", "correct", "self-assessed")
+_ICONS = {"not-attempted": "○", "incorrect": "✗", "partial": "◐", "correct": "✓", "self-assessed": "✎"}
 _VERDICTS = {"not-attempted": "Not attempted", "incorrect": "Not yet right",
-             "partial": "Partly right", "correct": "Correct"}
+             "partial": "Partly right", "correct": "Correct", "self-assessed": "Self-assessed"}
 
 
 @dataclass(frozen=True)
@@ -82,21 +89,86 @@ def _label(ex, item: str) -> str:
     return ex.labels.get(item, item)
 
 
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_NON_WORD = re.compile(r"[\W_]+")
+_ARTICLE = re.compile(r"^(?:the|a|an) ")
+_LEVEL_WORD = re.compile(r" levels?$")
+# How a person may name a level besides its id and label (the abstract's own adjectives included).
+LEVEL_ALIASES = {
+    "global": ("global", "worldwide", "world"),
+    "regional": ("regional", "northeast asian", "northeast asia", "region", "regional northeast asia"),
+    "peninsular": ("peninsular", "korean peninsular", "korean peninsula", "peninsula"),
+}
+
+
 def _key(value: str) -> str:
-    """How typed options are matched: case and surrounding/inner whitespace do not matter."""
-    return " ".join(value.split()).casefold()
+    """The one normalisation for typed options, items and short-answer text: case, apostrophes,
+    punctuation, hyphens and whitespace do not matter ('Working level security officials' is
+    'working-level security officials')."""
+    return " ".join(_NON_WORD.sub(" ", _APOSTROPHES.sub("", value.casefold())).split())
 
 
-def _pick(ex, value: Any, options: list[str], what: str) -> str:
-    """Map a learner's string onto one of `options` (by id or by label), or raise Unreadable."""
+def _loose(key: str) -> str:
+    """A normalised key without a leading article or a trailing 'level': 'the global level' -> 'global'."""
+    return _LEVEL_WORD.sub("", _ARTICLE.sub("", key))
+
+
+@functools.cache
+def _index(ex, field: str) -> tuple[dict, dict]:
+    """(exact key -> option, loose key -> option) for one exercise's options, items, choices or rubric.
+    A loose key that two options share maps to None (ambiguous: never guessed)."""
+    exact: dict[str, str] = {}
+    loose: dict[str, str | None] = {}
+    for opt in ex.spec[field]:
+        names = [opt, _label(ex, opt)]
+        if opt in LEVEL_ALIASES:
+            names += LEVEL_ALIASES[opt]
+        for name in names:
+            k = _key(name)
+            exact.setdefault(k, opt)
+            lk = _loose(k)
+            if loose.get(lk, opt) != opt:
+                loose[lk] = None
+            else:
+                loose[lk] = opt
+    return exact, loose
+
+
+def _pick(ex, value: Any, field: str, what: str) -> str:
+    """Map a learner's string onto one of the exercise's `field` entries (by id, label or, for a
+    level, its usual names), or raise Unreadable listing what exists."""
     if not isinstance(value, str):
         raise Unreadable(f"{what} should be text (one of the options), not {type(value).__name__} {show(value)}.")
-    wanted = _key(value)
-    for opt in options:
-        if wanted in (_key(opt), _key(_label(ex, opt))):
-            return opt
+    exact, loose = _index(ex, field)
+    k = _key(value)
+    opt = exact.get(k) or loose.get(_loose(k))
+    if opt is not None:
+        return opt
     raise Unreadable(f"{show(value)} is not one of the options: "
-                     + "; ".join(_label(ex, o) for o in options) + ".")
+                     + "; ".join(_label(ex, o) for o in ex.spec[field]) + ".")
+
+
+def _split_typed(ex, value: str, field: str, what: str) -> list[str]:
+    """A list typed as one string ('global, regional'): the whole string if it is one option,
+    else its parts split at commas, semicolons, slashes or new lines (then at ' and ')."""
+    try:
+        return [_pick(ex, value, field, what)]
+    except Unreadable:
+        parts = [p for p in re.split(r"[,;/\n]+", value) if p.strip()]
+        if len(parts) < 2:
+            parts = [p for p in re.split(r"\s+(?:and|then|>)\s+|\s*>\s*", value) if p.strip()]
+        if len(parts) < 2:
+            raise
+        out = []
+        for p in parts:
+            try:
+                out.append(_pick(ex, p, field, what))
+            except Unreadable:
+                sub = [q for q in re.split(r"\s+and\s+", p) if q.strip()]
+                if len(sub) < 2:
+                    raise
+                out += [_pick(ex, q, field, what) for q in sub]
+        return out
 
 
 def _as_list(value: Any, what: str) -> list:
@@ -121,22 +193,33 @@ def _correct(ex, extra: str = "") -> Result:
     return _result(ex, "correct", 1.0, msg, (f"Why: {ex.explanation}",) if ex.explanation else ())
 
 
+def _accepted(ex, canonical: Any) -> Result | None:
+    """A defensible alternative answer ([[exercise.accepted]]): correct, with its own feedback."""
+    for answer, feedback in ex.accepted_canonical():
+        if answer == canonical:
+            return _result(ex, "correct", 1.0, "Correct: a defensible reading.",
+                           [feedback] + ([f"The key's reading: {ex.explanation}"] if ex.explanation else []))
+    return None
+
+
 # --- one canonical form per type, shared by the key, the known wrong answers and the learner ---
 
 def canon_single(ex, answer):
-    return _pick(ex, answer, ex.spec["options"], "Your choice")
+    return _pick(ex, answer, "options", "Your choice")
 
 
 def canon_multi(ex, answer):
     if isinstance(answer, str):
-        answer = [answer]
+        answer = _split_typed(ex, answer, "options", "Each selected option")
     picks = _as_list(answer, "Your selection")
-    return frozenset(_pick(ex, p, ex.spec["options"], "Each selected option") for p in picks)
+    return frozenset(_pick(ex, p, "options", "Each selected option") for p in picks)
 
 
 def canon_ranking(ex, answer):
     items = ex.spec["items"]
-    order = [_pick(ex, a, items, "Each ranked item") for a in _as_list(answer, "Your ranking")]
+    if isinstance(answer, str):
+        answer = _split_typed(ex, answer, "items", "Each ranked item")
+    order = [_pick(ex, a, "items", "Each ranked item") for a in _as_list(answer, "Your ranking")]
     if len(set(order)) != len(order):
         dup = next(o for o in order if order.count(o) > 1)
         raise Unreadable(f"{_label(ex, dup)!r} appears twice; rank each item exactly once.")
@@ -147,16 +230,15 @@ def canon_ranking(ex, answer):
 
 
 def canon_mapping(ex, answer):
-    items, choices = ex.spec["items"], ex.spec["choices"]
     if not isinstance(answer, dict):
         raise Unreadable(f"Your answer should pair each item with a choice (a dict), "
                          f"not {type(answer).__name__} {show(answer)}.")
     out = {}
     for k, v in answer.items():
-        item = _pick(ex, k, items, "Each item")
+        item = _pick(ex, k, "items", "Each item")
         if _blank(v):
             continue
-        out[item] = _pick(ex, v, choices, f"The choice for {_label(ex, item)!r}")
+        out[item] = _pick(ex, v, "choices", f"The choice for {_label(ex, item)!r}")
     return tuple(sorted(out.items()))
 
 
@@ -164,7 +246,11 @@ def canon_numeric(ex, answer):
     if isinstance(answer, bool) or answer is None:
         raise Unreadable(f"Enter a number, not {show(answer)}.")
     if isinstance(answer, str):
-        text = answer.strip().replace(",", "").replace("_", "")
+        text = answer.strip().replace(",", "").replace("_", "").rstrip(".")
+        unit = _key(ex.spec.get("unit", ""))
+        m = re.fullmatch(r"(\S+)\s+([A-Za-z]+)", text)
+        if m and unit and _key(m.group(2)).rstrip("s") == unit.rstrip("s"):
+            text = m.group(1)  # '20 days' where the unit is days
         try:
             answer = float(text)
         except ValueError:
@@ -181,6 +267,8 @@ def canon_numeric(ex, answer):
 
 
 def canon_short(ex, answer):
+    """(text with whitespace squashed, frozenset of ticked rubric indices). A plain string is a
+    submission with nothing ticked."""
     if isinstance(answer, str):
         answer = {"text": answer, "ticked": []}
     if not isinstance(answer, dict):
@@ -194,7 +282,7 @@ def canon_short(ex, answer):
         if isinstance(t, int) and not isinstance(t, bool) and 0 <= t < len(rubric):
             ticked.add(t)
         else:
-            ticked.add(rubric.index(_pick(ex, t, rubric, "Each ticked rubric item")))
+            ticked.add(rubric.index(_pick(ex, t, "rubric", "Each ticked rubric item")))
     return (" ".join(text.split()), frozenset(ticked))
 
 
@@ -204,6 +292,9 @@ def check_single(ex, answer) -> Result:
     choice = canon_single(ex, answer)
     if choice == ex.key():
         return _correct(ex)
+    accepted = ex.accepted and _accepted(ex, choice)
+    if accepted:
+        return accepted
     feedback = _known_wrong(ex, choice) or ex.spec.get("notes", {}).get(choice)
     return _result(ex, "incorrect", 0.0,
                    f"Not yet right: {_label(ex, choice)!r} is not the best answer.",
@@ -215,6 +306,9 @@ def check_multi(ex, answer) -> Result:
     key = ex.key()
     if picks == key:
         return _correct(ex)
+    accepted = ex.accepted and _accepted(ex, picks)
+    if accepted:
+        return accepted
     notes = ex.spec.get("notes", {})
     hits, extra = picks & key, picks - key
     missing = len(key - picks)
@@ -249,6 +343,9 @@ def check_ranking(ex, answer) -> Result:
     key = ex.key()
     if order == key:
         return _correct(ex)
+    accepted = ex.accepted and _accepted(ex, order)
+    if accepted:
+        return accepted
     score, first_bad = rank_agreement(order, key)
     pairs = len(key) * (len(key) - 1) // 2
     details = []
@@ -269,6 +366,9 @@ def check_mapping(ex, answer) -> Result:
     key = dict(ex.key())
     if given == key:
         return _correct(ex)
+    accepted = ex.accepted and _accepted(ex, tuple(sorted(given.items())))
+    if accepted:
+        return accepted
     items = ex.spec["items"]
     right = [i for i in items if given.get(i) == key[i]]
     score = len(right) / len(items)
@@ -300,6 +400,10 @@ def check_numeric(ex, answer) -> Result:
     tol = float(ex.spec.get("tolerance", 0))
     if abs(value - key) <= tol + 1e-9:
         return _correct(ex)
+    for other, feedback in ex.accepted_canonical():
+        if abs(value - other) <= tol + 1e-9:
+            return _result(ex, "correct", 1.0, "Correct: a defensible reading.",
+                           [feedback] + ([f"The key's reading: {ex.explanation}"] if ex.explanation else []))
     shown = f"{value:g}" if abs(value) < 1e15 else "that number"
     known = _known_wrong(ex, value)
     side = "too high" if value > key else "too low"
@@ -307,30 +411,268 @@ def check_numeric(ex, answer) -> Result:
 
 
 def check_short(ex, answer) -> Result:
+    """A short answer is self-assessed: the learner ticks the rubric items their text meets; the
+    machine reports what it can see (observations, never a verdict) and reveals the exemplar."""
     text, ticked = canon_short(ex, answer)
+    if not text:
+        return _result(ex, "not-attempted", 0.0, "Not attempted: write your answer in the text box first.")
     rubric = ex.spec["rubric"]
-    min_words = int(ex.spec.get("min_words", 40))
-    words = len(text.split())
-    if words == 0:
-        return _result(ex, "not-attempted", 0.0,
-                       "Not attempted: write your answer in the text box first.")
-    missing = [r for i, r in enumerate(rubric) if i not in ticked]
-    long_enough = words >= min_words
-    score = (len(ticked) / len(rubric)) * (1.0 if long_enough else words / min_words)
-    exemplar = f"One strong answer, for comparison: {ex.spec['exemplar']}"
-    known = _known_wrong(ex, (text, ticked))
-    details = [known] if known else []
-    if not long_enough:
-        details.append(f"Your answer has {words} words; aim for at least {min_words}.")
-    details += [f"Rubric item not yet met (tick it when your text does it): {r}" for r in missing]
-    details.append(exemplar)
-    if long_enough and not missing:
-        return _result(ex, "correct", 1.0,
-                       "Correct: your answer meets every rubric item (self-assessed).",
-                       [exemplar] + ([f"Why: {ex.explanation}"] if ex.explanation else []))
-    return _result(ex, "partial" if score > 0 else "incorrect", score,
-                   f"{'Partly there' if score > 0 else 'Not yet right'}: "
-                   f"{len(ticked)} of {len(rubric)} rubric items ticked.", details)
+    details = []
+    known = _known_wrong_text(ex, text)
+    if known:
+        details.append(known)
+    details += observations(ex, text)
+    details += [f"Rubric item you did not tick (tick it when your text does it): {r}"
+                for i, r in enumerate(rubric) if i not in ticked]
+    details.append(f"One strong answer, for comparison: {ex.spec['exemplar']}")
+    if ex.explanation:
+        details.append(f"Why: {ex.explanation}")
+    message = (f"Self-assessed: submitted, with {len(ticked)} of {len(rubric)} rubric items ticked by you. "
+               "The machine does not mark writing: compare your text with the strong answer below.")
+    return _result(ex, "self-assessed", len(ticked) / len(rubric), message, details)
+
+
+@functools.cache
+def _short_wrong(ex) -> tuple[tuple[str, str], ...]:
+    out = []
+    for answer, feedback in ex.wrong:
+        text = answer.get("text", "") if isinstance(answer, dict) else answer
+        out.append((_key(text), feedback))
+    return tuple(out)
+
+
+def _known_wrong_text(ex, text: str) -> str | None:
+    """A known wrong short answer matches whatever its case, punctuation and spacing."""
+    k = _key(text)
+    for wrong, feedback in _short_wrong(ex):
+        if wrong == k:
+            return feedback
+    return None
+
+
+# --- what the machine can see in a short answer (observations, never verdicts) ----------------
+
+SIGNALS = ("levels", "claims", "recommendations", "length", "hindsight")
+WORDS_PER_SENTENCE = 10  # a short sentence, for prompts that ask for "three to five sentences"
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUM = r"(\d+|" + "|".join(_NUMBER_WORDS) + r")"
+_RANGE = re.compile(_NUM + r"\s*(?:-|–|to|or)\s*" + _NUM + r"[\s-]*(words|sentences)", re.I)
+_AT_LEAST = re.compile(r"(?:at least|about|around|some|roughly)\s+" + _NUM + r"\s+(words|sentences)", re.I)
+_EXACT = re.compile(r"\b(?:in|of|write)\s+" + _NUM + r"\s+(words|sentences)", re.I)
+
+
+def _num(text: str) -> int:
+    return int(text) if text.isdigit() else _NUMBER_WORDS[text.casefold()]
+
+
+def asked_length(prompt: str) -> tuple[int, int | None, str, str] | None:
+    """What length a prompt asks for: (low, high or None, unit 'words'/'sentences', the phrase),
+    e.g. "200 to 300 words" -> (200, 300, 'words', '200 to 300 words'); None if it does not say."""
+    m = _RANGE.search(prompt)
+    if m:
+        return _num(m.group(1)), _num(m.group(2)), m.group(3).casefold(), m.group(0)
+    m = _AT_LEAST.search(prompt) or _EXACT.search(prompt)
+    if m:
+        return _num(m.group(1)), None, m.group(2).casefold(), m.group(0)
+    return None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w'’-]+", text)
+
+
+def _sentences(text: str) -> int:
+    return len([s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if _words(s)])
+
+
+_LEVEL_PATTERNS = {
+    "global": re.compile(r"\bglobal|\bworld-?wide\b", re.I),
+    "regional": re.compile(r"\bregion(?:al)?\b|\bnortheast(?:ern)? asia", re.I),
+    "peninsular": re.compile(r"\bpeninsul(?:a|ar)\b", re.I),
+}
+_RECOMMENDATIONS = {
+    1: re.compile(r"channel|president|foreign minister|working[- ]level|coordinat\w* (?:policy )?priorit", re.I),
+    2: re.compile(r"\bally\b|\ballies\b|\balliance partner|mediat|go-between|broker", re.I),
+    3: re.compile(r"consolidat|consult|agenda[- ]building|agenda", re.I),
+    4: re.compile(r"multilateral|\bneased\b|security dialogue", re.I),
+}
+_REC_BY_NUMBER = re.compile(r"\b(?:rec(?:ommendation)?s?\.?\s*(?:no\.?\s*)?(\d)|(first|second|third|fourth)"
+                            r"\s+recommendation)", re.I)
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_STOP = frozenset("a an the of to in on at and or as by for is are be its it this that with from their"
+                  " than more rather upon whether between both all each".split())
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _observe_levels(text: str) -> str:
+    named = [lv for lv, rx in _LEVEL_PATTERNS.items() if rx.search(text)]
+    if not named:
+        return "Observed: names none of the three levels (global, regional, peninsular)."
+    rest = [lv for lv in _LEVEL_PATTERNS if lv not in named]
+    return (f"Observed: names the {_and(named)} level{'s' if len(named) > 1 else ''}"
+            + (f"; not the {_and(rest)} level{'s' if len(rest) > 1 else ''}." if rest else "."))
+
+
+_COMMON = _STOP | frozenset("us level levels korea korean koreas north south policy".split())
+_GRAM = 5  # a claim's wording is a run of five words with at least three uncommon ones
+
+
+@functools.cache
+def _claim_phrases() -> tuple[dict[str, str], dict[tuple[str, ...], frozenset[str]]]:
+    """(normalised claim id -> id, five-word phrase of the abstract -> the claims quoting it), keeping
+    only phrases with at least three uncommon words that no more than two claims share."""
+    from .data import claims
+    c = claims().claims
+    ids = {_key(cid): cid for cid in c}
+    grams: dict[tuple[str, ...], set[str]] = {}
+    for cid, cl in c.items():
+        w = _key(cl.quote).split()
+        for i in range(len(w) - _GRAM + 1):
+            g = tuple(w[i:i + _GRAM])
+            if sum(x not in _COMMON for x in g) >= 3:
+                grams.setdefault(g, set()).add(cid)
+    return ids, {g: frozenset(s) for g, s in grams.items() if len(s) <= 2}
+
+
+def _observe_claims(text: str) -> str:
+    ids, grams = _claim_phrases()
+    k = _key(text)
+    low = text.casefold()  # ids as written, hyphens and all: 'the global level' is not claim global-level
+    by_id = sorted({cid for cid in ids.values() if re.search(rf"(?<![\w-]){re.escape(cid)}(?![\w-])", low)})
+    w = k.split()
+    by_words = set()
+    for i in range(len(w) - _GRAM + 1):
+        by_words |= grams.get(tuple(w[i:i + _GRAM]), frozenset())
+    by_words = sorted(by_words - set(by_id))
+    parts = []
+    if by_id:
+        parts.append(f"cites claim id{'s' if len(by_id) > 1 else ''} {', '.join(by_id)}")
+    if by_words:
+        parts.append(f"uses the abstract's wording of claim{'s' if len(by_words) > 1 else ''} "
+                     f"{', '.join(by_words)}")
+    if not parts:
+        return "Observed: no claim id and none of the abstract's distinctive wording."
+    return "Observed: " + "; ".join(parts) + "."
+
+
+def _observe_recommendations(text: str) -> str:
+    named = {n for n, rx in _RECOMMENDATIONS.items() if rx.search(text)}
+    for m in _REC_BY_NUMBER.finditer(text):
+        n = int(m.group(1)) if m.group(1) else _ORDINAL[m.group(2).casefold()]
+        if 1 <= n <= 4:
+            named.add(n)
+    if not named:
+        return "Observed: names none of the four recommendations."
+    rest = [str(n) for n in range(1, 5) if n not in named]
+    return (f"Observed: names recommendation{'s' if len(named) > 1 else ''} {_and([str(n) for n in sorted(named)])}"
+            + (f" of the four; not {_and(rest)}." if rest else " (all four)."))
+
+
+def _observe_length(ex, text: str) -> str:
+    words = len(_words(text))
+    asked = asked_length(ex.prompt)
+    if asked is None:
+        floor = int(ex.spec.get("min_words", 40))
+        return (f"Observed: {words} word{'s' if words != 1 else ''}"
+                + (f"; at least {floor} expected." if words < floor else "."))
+    lo, hi, unit, phrase = asked
+    n = words if unit == "words" else _sentences(text)
+    said = f"{words} words" if unit == "words" else f"{n} sentence{'s' if n != 1 else ''} ({words} words)"
+    where = " (fewer)" if n < lo else (" (more)" if hi is not None and n > hi else "")
+    return f"Observed: {said}; the prompt asks for {phrase}{where}."
+
+
+_PROPER = re.compile(r"(?:'([^']+)')|((?:[A-Z][\w.-]*)(?:\s+(?:[A-Z][\w.-]*))*)")
+# Words too common in this course to identify a later event on their own.
+_GENERIC = frozenset("""north south korea korean koreas us usa dprk rok china chinese japan washington seoul
+    pyongyang beijing tokyo geneva new york first second third unclassified former president secretary state
+    department joint statement executive board policy report talks island battle forum union declaration summit
+    coordinator line limit northern regional global peninsular asean european university party six four kim
+    jong il un dae jung moon jae in clinton william""".split())
+_GENERIC_PHRASES = frozenset(("north korea", "south korea", "state department", "joint statement",
+                              "executive board", "us china joint statement", "four party talks", "us dprk"))
+
+
+def _name_ok(phrase: str, known: str) -> bool:
+    if len(phrase) < 4 or f" {phrase} " in known:
+        return False
+    return phrase not in (_GENERIC_PHRASES if " " in phrase else _GENERIC)
+
+
+@functools.cache
+def _later_events() -> tuple[tuple[dict, tuple[str, ...], int], ...]:
+    """The chronology's rows after the article was written, each with the names that identify it
+    (proper names from its title that no earlier row and not the abstract use) and its year."""
+    from .data import ARTICLE_WRITTEN_BY, abstract, chronology_rows
+    rows = chronology_rows()
+    earlier = [r for r in rows if r["date"] <= ARTICLE_WRITTEN_BY]
+    known = " " + " ".join(_key(r["title"]) for r in earlier) + " " + _key(abstract()) + " "
+    out = []
+    for r in rows:
+        if r["date"] <= ARTICLE_WRITTEN_BY:
+            continue
+        names = []
+        for quoted, run in _PROPER.findall(r["title"]):
+            phrase = re.sub(r"^(?:the|first|second|third|unclassified|former|state)\s+", "", _key(quoted or run))
+            candidates = [phrase] + (phrase.split() if " " in phrase and not quoted else [])
+            names += [c for c in candidates if _name_ok(c, known)]
+        out.append((r, tuple(dict.fromkeys(names)), int(r["date"][:4])))
+    return tuple(out)
+
+
+def _observe_hindsight(text: str) -> list[str]:
+    from .data import ARTICLE_WRITTEN_BY
+    k = f" {_key(text)} "
+    words = set(k.split())
+    years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", text)}
+    after = int(ARTICLE_WRITTEN_BY[:4])
+    found, seen_years = [], set()
+    for row, names, year in _later_events():
+        hit = next((n for n in names if f" {n} " in k), None)
+        if hit is None and year in years:
+            title_words = set(_key(row["title"]).split()) - _STOP - _GENERIC - set(LEVEL_ALIASES) | (
+                {"summit"} & set(_key(row["title"]).split()))
+            if title_words & words:
+                hit = str(year)
+        if hit is not None:
+            found.append(row)
+            seen_years.add(year)
+    out = [f"Observed: mentions {r['title']} ({r['date']}, event {r['id']}), after the article was written "
+           f"(mid-{after}): the author could not have known it; if you use it, mark it as later history."
+           for r in found[:3]]
+    if len(found) > 3:
+        out.append(f"Observed: and {len(found) - 3} more event{'s' if len(found) > 4 else ''} after mid-{after}: "
+                   + ", ".join(r["id"] for r in found[3:]) + ".")
+    bare = sorted(y for y in years if y > after and y not in seen_years)
+    if bare:
+        out.append(f"Observed: names the year{'s' if len(bare) > 1 else ''} {_and([str(y) for y in bare])}, "
+                   f"after the article was written (mid-{after}).")
+    return out or [f"Observed: names no event from after the article was written (mid-{after})."]
+
+
+def observations(ex, text: str) -> list[str]:
+    """What the machine can see in a short answer, for the signals its rubric declares (and its
+    length, always). Observations, never a verdict."""
+    wanted = {s for item in ex.spec.get("signals", ()) for s in item} | {"length"}
+    out = []
+    for signal in SIGNALS:
+        if signal not in wanted:
+            continue
+        if signal == "levels":
+            out.append(_observe_levels(text))
+        elif signal == "claims":
+            out.append(_observe_claims(text))
+        elif signal == "recommendations":
+            out.append(_observe_recommendations(text))
+        elif signal == "length":
+            out.append(_observe_length(ex, text))
+        else:
+            out += _observe_hindsight(text)
+    return out
 
 
 def check_code(ex, answer) -> Result:

@@ -89,14 +89,16 @@ def cmd_progress(args) -> int:
         print("Nothing recorded yet: answer an exercise in a workbook and press Check.")
     print()
     if s["lessons"]:
-        print(table(["Lesson", "Title", "Correct", "Attempted", "Exercises"],
-                    [[e["lesson"], _cut(e["title"], 40), e["correct"], e["attempted"],
-                      "" if e["total"] is None else e["total"]] for e in s["lessons"]], right={2, 3, 4}))
+        # Short answers are self-assessed: counted as done, never as correct (their own column).
+        print(table(["Lesson", "Title", "Self-assessed", "Correct", "Attempted", "Exercises"],
+                    [[e["lesson"], _cut(e["title"], 40), e.get("self_assessed", 0), e["correct"], e["attempted"],
+                      "" if e["total"] is None else e["total"]] for e in s["lessons"]], right={2, 3, 4, 5}))
         print()
         print("By objective")
-        print(table(["Lesson", "Objective", "Correct", "Attempted", "Exercises"],
-                    [[e["lesson"], _cut(e["objective"]), e["correct"], e["attempted"],
-                      "" if e["total"] is None else e["total"]] for e in s["objectives"]], right={2, 3, 4}))
+        print(table(["Lesson", "Objective", "Self-assessed", "Correct", "Attempted", "Exercises"],
+                    [[e["lesson"], _cut(e["objective"]), e.get("self_assessed", 0), e["correct"], e["attempted"],
+                      "" if e["total"] is None else e["total"]] for e in s["objectives"]], right={2, 3, 4, 5}))
+        print("\nA short answer is self-assessed: once submitted it counts as done, never as correct.")
     if s["retired"]:
         print()
         print(f"Also in your history (no longer in the course, kept): {', '.join(s['retired'])}")

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import math
 import numbers
+import re
 import signal
 
 from .checks import Unreadable, show
@@ -161,7 +162,7 @@ def _plain_key(k):
     return str(k)
 
 
-def differences(got, want, tol: float, path: str = "the answer") -> list[str]:
+def differences(got, want, tol: float, path: str = "your value") -> list[str]:
     """Human-readable differences between two plain values (empty list: the same)."""
     if isinstance(want, numbers.Real) and not isinstance(want, bool):
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
@@ -201,15 +202,134 @@ def differences(got, want, tol: float, path: str = "the answer") -> list[str]:
 
 
 @functools.cache
+def expected_value(ex_id: str, code: str):
+    """The key's value itself (a pandas object or a number), computed once per exercise."""
+    return run(code)
+
+
+@functools.cache
 def expected(ex_id: str, code: str):
-    """The key's value, computed once per exercise from seeds/."""
-    return plain(run(code))
+    """The key's value in plain form, computed once per exercise from seeds/."""
+    return plain(expected_value(ex_id, code))
 
 
 def learner_value(answer):
     if isinstance(answer, str):
         return _guarded(lambda: plain(run(answer)))
     return _guarded(plain, answer)  # a learner's object whose methods raise SystemExit, say
+
+
+# --- explaining a wrong value: its shape first, then the course's conventions --------------------
+
+def _kind(value) -> str:
+    import pandas as pd
+    if isinstance(value, pd.DataFrame):
+        return "series" if value.shape[1] == 1 else "frame"
+    if isinstance(value, pd.Series):
+        return "series"
+    if isinstance(value, numbers.Number) or (hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0):
+        return "number"
+    return "other"
+
+
+def _names(values, limit: int = 4) -> str:
+    values = [str(v) for v in values]
+    return ", ".join(values[:limit]) + (", …" if len(values) > limit else "")
+
+
+def describe(value, reveal: bool = True) -> str:
+    """What a value is, in a learner's words: its type and shape, its columns or its index."""
+    import pandas as pd
+    kind = _kind(value)
+    if kind == "frame":
+        return (f"a table (DataFrame) of {value.shape[0]} rows and {value.shape[1]} columns "
+                f"({_names(value.columns)})")
+    if kind == "series":
+        s = value.iloc[:, 0] if isinstance(value, pd.DataFrame) else value
+        by = f"indexed by {s.index.name!r}" if s.index.name is not None else "with labels"
+        return f"a Series of {len(s)} values {by} ({_names(s.index)})"
+    if kind == "number":
+        return f"one number ({plain(value)!r})" if reveal else "one number"
+    return f"{type(value).__name__} {show(value)}"
+
+
+def explain_shape(got, want, code: str = "") -> list[str]:
+    """Why a value of the wrong shape is wrong: a table where one column is expected, a Series where
+    one number is, one number where a value per label is, or a Series indexed by the wrong column."""
+    import pandas as pd
+    gk, wk = _kind(got), _kind(want)
+    if gk == wk == "series":
+        g = got.iloc[:, 0] if isinstance(got, pd.DataFrame) else got
+        w = want.iloc[:, 0] if isinstance(want, pd.DataFrame) else want
+        glabels, wlabels = {_plain_key(k) for k in g.index}, {_plain_key(k) for k in w.index}
+        if glabels and wlabels and not glabels & wlabels:
+            return [f"Your value is {describe(got)}; the answer is {describe(want, reveal=False)}. Group or count by "
+                    f"{w.index.name!r} instead." if w.index.name is not None else
+                    f"Your value is {describe(got)}; the answer is {describe(want, reveal=False)}: its labels differ."]
+        return []
+    if gk == wk or "other" in (gk, wk):
+        return []
+    out = [f"Your value is {describe(got)}; the answer is {describe(want, reveal=False)}."]
+    if gk == "frame" and wk == "series":
+        if "count(" in code.replace(" ", "") or (got.nunique(axis=1) <= 1).all():
+            out.append("`.count()` on a grouped table counts every column separately (one column of counts "
+                       "per original column); `.size()` counts each group's rows once, as one Series.")
+        else:
+            out.append("The answer is a single column: select the one column you need (e.g. df['level']) "
+                       "before you count or compute.")
+    elif gk == "series" and wk == "number":
+        out.append("Reduce it to one number: for example `.sum()` of a True/False Series counts the "
+                   "Trues, `.mean()` gives their share, and `len()` counts rows.")
+    elif gk == "number" and wk in ("series", "frame"):
+        out.append("The answer gives one value per label: group before you count (e.g. "
+                   "`.groupby('level').size()` or `.value_counts()`).")
+    elif gk == "frame" and wk == "number":
+        out.append("Reduce the table to one number: filter the rows you need, then count them "
+                   "(`len(...)` or `.sum()` of a True/False column).")
+    return out
+
+
+_CALENDAR_YEAR = re.compile(r"\byear['\"\]]*\s*(?:<|<=|>|>=|==|!=)\s*199[78]\b|\b199[78]\s*(?:<|<=|>|>=)\s*\S*year"
+                            r"|(?:start|date)['\"\]]*\s*(?:<|<=|>|>=)\s*['\"]199[78](?:-01-01)?['\"]")
+
+
+def _article_convention() -> str:
+    from .data import ARTICLE_WRITTEN_BY
+    return ("'Before the article' and 'after the article' are measured from the day it was written, "
+            f"{ARTICLE_WRITTEN_BY} (mid-1997; threelevels.data.ARTICLE_WRITTEN_BY), not from a calendar "
+            "year: events of July to December 1997 came after it, and earlier 1997 events before it. "
+            "The chronology's `after_article` column already says which rows are later.")
+
+
+@functools.cache
+def _calendar_year_values(ex_id: str, code: str) -> tuple:
+    """The key's value computed as if 'after the article' meant 'after 1997' or 'from 1997 on'."""
+    from . import data
+    if "after_article" not in code:
+        return ()
+    out = []
+    for later in (lambda y: y > 1997, lambda y: y >= 1997):
+        ns = namespace()
+        ns["chron"] = data.chronology().assign(after_article=lambda df, f=later: f(df["year"]))
+        tree = ast.parse(code, mode="exec")
+        last = ast.Expression(tree.body.pop().value)
+        try:
+            exec(compile(tree, "<key>", "exec"), ns)
+            out.append(plain(eval(compile(last, "<key>", "eval"), ns)))
+        except Exception:
+            continue
+    return tuple(out)
+
+
+def conventions(ex, answer, got, tol: float) -> list[str]:
+    """The course's conventions a wrong answer seems to miss: from the learner's code when it is
+    code, and by computing the key under the other reading (a calendar-year cut-off)."""
+    if isinstance(answer, str) and _CALENDAR_YEAR.search(answer):
+        return [_article_convention()]
+    for alt in _calendar_year_values(ex.id, ex.answer):
+        if not differences(got, alt, tol) and differences(alt, expected(ex.id, ex.answer), tol):
+            return [_article_convention()]
+    return []
 
 
 def check(ex, answer, result, correct):
@@ -221,14 +341,24 @@ def check(ex, answer, result, correct):
 def _check(ex, answer, result, correct):
     tol = float(ex.spec.get("tolerance", 0))
     want = expected(ex.id, ex.answer)
-    got = learner_value(answer)
+    raw = run(answer) if isinstance(answer, str) else answer
+    got = plain(raw)
     diffs = differences(got, want, tol)
     if not diffs:
         return correct(ex)
+    for other, feedback in ex.accepted:
+        if not differences(got, expected(f"{ex.id}#accepted", other), tol):
+            return result(ex, "correct", 1.0, "Correct: a defensible reading.",
+                          [feedback] + ([f"The key's reading: {ex.explanation}"] if ex.explanation else []))
     details = []
     for wrong_code, feedback in ex.wrong:
         if not differences(got, expected(f"{ex.id}#wrong", wrong_code), tol):
             details.append(feedback)
             break
+    details += conventions(ex, answer, got, tol)
+    try:
+        shape = explain_shape(raw, expected_value(ex.id, ex.answer), answer if isinstance(answer, str) else "")
+    except Exception:  # a learner object that pandas cannot inspect: the plain differences still say it
+        shape = []
     return result(ex, "incorrect", 0.0, "Not yet right: your value differs from the one the data give.",
-                  details + diffs)
+                  details + (shape or diffs))

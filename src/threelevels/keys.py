@@ -18,12 +18,16 @@ def _fmt(answer) -> str:
 
 
 def drive(exercise_id: str) -> ExerciseWidget:
-    """Submit the key and every known wrong answer; print the verdicts; return the widget (showing the key)."""
+    """Submit every known wrong answer, every accepted reading and the key; print the verdicts;
+    return the widget (showing the key)."""
     ex = get(exercise_id)
     view = ExerciseWidget(ex, record=False)
     print(f"{ex.id} ({ex.type}) - objective: {ex.objective}")
     for n, (answer, _feedback) in enumerate(ex.wrong, 1):
         print(f"\nKnown wrong answer {n}: {_fmt(answer)}")
+        print(_indent(view.submit(answer).text()))
+    for n, (answer, _feedback) in enumerate(ex.accepted, 1):
+        print(f"\nAccepted reading {n} (contestable key: see the guide's 'Contestable keys'): {_fmt(answer)}")
         print(_indent(view.submit(answer).text()))
     print(f"\nKey: {_fmt(ex.answer)}")
     result = view.submit(ex.answer)

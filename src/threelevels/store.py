@@ -868,12 +868,15 @@ def summary() -> dict:
     """Progress per lesson and per objective.
 
     An exercise counts as attempted once it has a checked attempt, and as correct once any of its
-    attempts was correct (trying again later never takes that away). Totals come from the current
-    banks; attempts at exercises no longer in the course are listed under "retired", not lost.
+    attempts was correct (trying again later never takes that away). A short answer is
+    self-assessed: once submitted it counts as done ("self_assessed"), never as correct, whatever
+    its stored status (attempts stored before that rule said "correct" for self-ticked rubrics).
+    Totals come from the current banks; attempts at exercises no longer in the course are listed
+    under "retired", not lost.
 
-    Returns {"lessons": [{lesson, title, attempted, correct, total}], "objectives": [{lesson,
-    objective, attempted, correct, total}], "retired": [exercise ids], "attempts": n, "path",
-    "note"}.
+    Returns {"lessons": [{lesson, title, attempted, correct, self_assessed, total}], "objectives":
+    [{lesson, objective, attempted, correct, self_assessed, total}], "retired": [exercise ids],
+    "attempts": n, "path", "note"}.
     """
     done = _per_exercise()
     note = ""
@@ -892,19 +895,26 @@ def summary() -> dict:
         d = done.get(ex.id)
         for table, key, extra in ((lessons, ex.lesson, {"title": titles.get(ex.lesson, "")}),
                                   (objectives, (ex.lesson, ex.objective), {"objective": ex.objective})):
-            entry = table.setdefault(key, {"lesson": ex.lesson, **extra, "attempted": 0, "correct": 0, "total": 0})
+            entry = table.setdefault(key, {"lesson": ex.lesson, **extra, "attempted": 0, "correct": 0,
+                                           "self_assessed": 0, "total": 0})
             entry["total"] += 1
             entry["attempted"] += d is not None
-            entry["correct"] += bool(d and d["correct"])
+            if ex.type == "short-answer":
+                entry["self_assessed"] += d is not None
+            else:
+                entry["correct"] += bool(d and d["correct"])
     retired = sorted(i for i in done if i not in in_bank)
     if not exercises:  # no banks: still say what was done
         for ex_id, d in sorted(done.items()):
             for table, key, extra in ((lessons, d["lesson"], {"title": ""}),
                                       (objectives, (d["lesson"], d["objective"]), {"objective": d["objective"]})):
                 entry = table.setdefault(key, {"lesson": d["lesson"], **extra, "attempted": 0, "correct": 0,
-                                               "total": None})
+                                               "self_assessed": 0, "total": None})
                 entry["attempted"] += 1
-                entry["correct"] += d["correct"]
+                if d["type"] == "short-answer":
+                    entry["self_assessed"] += 1
+                else:
+                    entry["correct"] += d["correct"]
         retired = []
     return {"lessons": list(lessons.values()), "objectives": list(objectives.values()), "retired": retired,
             "attempts": sum(d["attempts"] for d in done.values()), "path": str(db_path()), "note": note}

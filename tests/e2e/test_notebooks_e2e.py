@@ -149,10 +149,10 @@ def _drive(ui, page) -> None:
         ui.check.click()
         ui.expect_feedback(feedback[:40])
 
-    # the key is correct
+    # the key is correct (a short answer is self-assessed: done, never "correct")
     ui.enter(ui.key())
     ui.check.click()
-    ui.expect_feedback("✓ Correct")
+    ui.expect_feedback("✎ Self-assessed" if ex.type == "short-answer" else "✓ Correct")
 
     # keyboard only: Tab from the first input reaches Check, Enter checks (the feedback changes
     # from "Correct" to the wrong answer's), and Shift+Tab as often leads back to the first input
