@@ -234,21 +234,7 @@ def test_first_only_highest_ever_say_when(path):
     assert not bad, "say at which date this was true:\n" + "\n".join(bad)
 
 
-_CUT_CELL = re.compile(r"(?:\.\.\.|…)</td>")
-
-
-@pytest.mark.parametrize("path", LESSONS, ids=IDS)
-def test_no_table_in_the_stored_outputs_is_cut_short(path):
-    """Do the tables a lesson shows print every text in full (no cell cut to '...' by pandas)?"""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    cut = [c.get("id", "?") for c in nb["cells"] if c["cell_type"] == "code"
-           for out in c.get("outputs", []) if _CUT_CELL.search("".join(out.get("data", {}).get("text/html", "")))]
-    assert not cut, f"cells whose table is cut short (set display.max_colwidth): {cut}"
-
-
-def test_cut_table_detector_can_fail():
-    assert _CUT_CELL.search("<td>to stop the spread of weapons of mass destruct...</td>")
-    assert not _CUT_CELL.search("<td>to stop the spread of weapons of mass destruction</td>")
+# Tables cut short in stored outputs: tests/test_tables.py (every notebook, not only lessons).
 
 
 # the seeds learners read through threelevels.events() and threelevels.glossary() ---------------------

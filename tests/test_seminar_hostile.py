@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import struct
 import subprocess
@@ -201,7 +202,8 @@ def test_a_hostile_folder_yields_a_summary_and_a_reason_for_every_bad_file(tmp_p
     assert f"{len(os.listdir(folder))} file(s) tried" in out
     html = page.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "\x1b" not in html and "ana" not in html.replace("banana", "")
+    # no learner's name (here "ana") appears as a word: prompts may say "analysis", answers "banana"
+    assert "\x1b" not in html and not re.search(r"\bana\b", html, re.I)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     figures = {"files_tried": len(os.listdir(folder)), "skipped": len(plan["skipped"]),
                "learners": plan["learners"], "peak_rss_mb": round(peak_kb / 1024, 1),

@@ -468,14 +468,13 @@ def _num(text: str) -> int:
 
 def asked_length(prompt: str) -> tuple[int, int | None, str, str] | None:
     """What length a prompt asks for: (low, high or None, unit 'words'/'sentences', the phrase),
-    e.g. "200 to 300 words" -> (200, 300, 'words', '200 to 300 words'); None if it does not say."""
-    m = _RANGE.search(prompt)
-    if m:
-        return _num(m.group(1)), _num(m.group(2)), m.group(3).casefold(), m.group(0)
-    m = _AT_LEAST.search(prompt) or _EXACT.search(prompt)
-    if m:
-        return _num(m.group(1)), None, m.group(2).casefold(), m.group(0)
-    return None
+    e.g. "200 to 300 words" -> (200, 300, 'words', '200 to 300 words'); None if it does not say.
+    A length in words wins over one in sentences ("three to five sentences (about 60 to 120 words)")."""
+    found = [(_num(m.group(1)), _num(m.group(2)), m.group(3).casefold(), m.group(0))
+             for m in _RANGE.finditer(prompt)]
+    found += [(_num(m.group(1)), None, m.group(2).casefold(), m.group(0))
+              for pat in (_AT_LEAST, _EXACT) for m in pat.finditer(prompt)]
+    return next((f for f in found if f[2] == "words"), found[0] if found else None)
 
 
 def _words(text: str) -> list[str]:
@@ -592,7 +591,7 @@ _GENERIC = frozenset("""north south korea korean koreas us usa dprk rok china ch
     pyongyang beijing tokyo geneva new york first second third unclassified former president secretary state
     department joint statement executive board policy report talks island battle forum union declaration summit
     coordinator line limit northern regional global peninsular asean european university party six four kim
-    jong il un dae jung moon jae in clinton william""".split())
+    jong il un dae jung moon jae in clinton william yongbyon""".split())
 _GENERIC_PHRASES = frozenset(("north korea", "south korea", "state department", "joint statement",
                               "executive board", "us china joint statement", "four party talks", "us dprk"))
 

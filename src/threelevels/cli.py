@@ -21,7 +21,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__, banks, store
+from . import __version__, store
 
 WIDTH = 60  # characters of an objective or answer shown in a table cell
 
