@@ -278,6 +278,17 @@ def test_export_names_the_learner_from_jupyterhub_user(course, capsys, tmp_path,
     assert saved["learner"] == "hana"
 
 
+def test_an_output_ending_in_a_slash_is_a_folder_made_if_need_be(course, capsys, tmp_path, monkeypatch):
+    """Does `export -o exports/` (the guide's command) make the folder and name the file after the learner?"""
+    monkeypatch.setenv("JUPYTERHUB_USER", "hana")
+    monkeypatch.delenv("THREELEVELS_LEARNER")
+    answer("01.pick", "regional")
+    code, out, _ = run(capsys, "export", "-o", str(tmp_path / "exports") + "/")
+    assert code == 0, out
+    assert (tmp_path / "exports").is_dir()
+    assert json.loads((tmp_path / "exports" / "hana.json").read_text(encoding="utf-8"))["learner"] == "hana"
+
+
 def test_a_name_never_takes_the_file_out_of_its_folder(course, capsys, tmp_path):
     """Does --learner ../../x write inside the folder given, never above it?"""
     answer("01.pick", "regional")

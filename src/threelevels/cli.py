@@ -167,6 +167,8 @@ def cmd_export(args) -> int:
         out = Path(args.output)
         who = data["learner"]
         try:
+            if args.output.endswith(("/", os.sep)):  # "exports/" names a folder, made if need be
+                out.mkdir(parents=True, exist_ok=True)
             if out.is_dir():  # a shared folder: a file name from the learner's name, never another's file
                 base = file_name(who)
                 stem = base[:-len(".json")]
