@@ -156,6 +156,25 @@ def pyodide_distribution(env: Path, cache: Path, out: Path) -> dict:
     return lock
 
 
+def licence(path: Path) -> str:
+    """What a shipped wheel's own metadata says its licence is (License-Expression, License or classifiers)."""
+    import email.parser
+    if path.suffix != ".whl":
+        return "see the upstream project (not a wheel)"
+    with zipfile.ZipFile(path) as zf:
+        meta = next((n for n in zf.namelist() if n.endswith(".dist-info/METADATA")), None)
+        if meta is None:
+            return "no METADATA"
+        msg = email.parser.Parser().parsestr(zf.read(meta).decode("utf-8", "replace"), headersonly=True)
+    found = msg.get("License-Expression") or ""
+    if not found:
+        text = (msg.get("License") or "").strip()
+        found = text.splitlines()[0][:80] if text and len(text) < 200 else ""
+    if not found:
+        found = "; ".join(c.split("::")[-1].strip() for c in msg.get_all("Classifier") or [] if c.startswith("License ::"))
+    return found or "not stated in METADATA"
+
+
 def lock_entry(wheel: Path, name: str, imports: list[str], depends: list[str]) -> dict:
     """A pyodide-lock.json entry for a pure-Python wheel next to the lock (loaded by `import`)."""
     version = wheel.name.split("-")[1]
@@ -239,6 +258,8 @@ def build(out: Path, cache: Path, online: bool) -> dict:
         (pyo / "pyodide-lock.json").write_text(json.dumps(lock))
         info["pyodide_packages"] = {n: {"version": p["version"], "file": p["file_name"], "sha256": p["sha256"]}
                                     for n, p in sorted(lock["packages"].items())}
+    shipped = sorted((stage / "pypi").glob("*.whl")) + sorted((stage / "static" / "pyodide").glob("*.whl"))
+    info["licences"] = {w.name: licence(w) for w in shipped}
     info["contents"] = contents(stage / "content", online)
     (stage / "jupyter_lite_config.json").write_text(json.dumps(
         {"LiteBuildConfig": {"contents": ["content"], "output_dir": str(out), "no_sourcemaps": True}}, indent=1))

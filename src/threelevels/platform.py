@@ -12,6 +12,10 @@ asks here, by name, about each of the places where a browser truly differs:
    kernel's memory, is restored from the drive before it is used and copied back to the drive
    after every write. Two notebooks (two kernels) share it through the drive copy.
 3. **Opening JupyterLab** (`can_start_programs`): a browser kernel cannot start a program.
+4. **Matplotlib's font cache** (`prepare`, run by `import threelevels`): every new browser kernel
+   starts with empty memory, so matplotlib rebuilds its font cache there each time and says so on
+   stderr ("Matplotlib is building the font cache"), which a learner would see as an error box in
+   the first cell that draws. In the browser that notice is silenced; the cache is still built.
 
 Nothing here imports more than the standard library.
 """
@@ -49,6 +53,13 @@ def fcntl_with_flock():
     except ImportError:  # Windows
         return None
     return fcntl if hasattr(fcntl, "flock") else None  # Pyodide: an fcntl without flock
+
+
+def prepare() -> None:
+    """What `import threelevels` does once per kernel where the platform differs (cheap; stdlib only)."""
+    if in_browser():
+        import logging
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 # --- the browser's lasting copy of the progress database -------------------------------------------

@@ -10,6 +10,7 @@ page is reloaded and a fresh kernel still counts the attempts (`store.summary()`
 logged, and the test asserts there were none.
 
 Skipped without npm, Chromium or Playwright, saying so; with CI=true a missing tool fails it.
+LITE_SITE=DIR tests a site built already instead of building one.
 Timings and sizes go to test-artifacts/lite/timings.json (and are printed).
 """
 from __future__ import annotations
@@ -70,6 +71,11 @@ def site(tmp_path_factory):
         if IN_CI:
             pytest.fail(f"the JupyterLite test cannot run in CI: {why}", pytrace=False)
         pytest.skip(f"JupyterLite test skipped: {why}")
+    if os.environ.get("LITE_SITE"):   # a site built already (e.g. by `make lite`), to iterate on the test
+        out = Path(os.environ["LITE_SITE"]).resolve()
+        info = json.loads((out / "build-info.json").read_text())
+        info["build_wall_s"] = info.get("built_in_s")
+        return out, info
     out = tmp_path_factory.mktemp("lite") / "www"
     t0 = time.time()
     proc = subprocess.run([sys.executable, ROOT / "lite" / "build.py", "--out", out,
@@ -107,8 +113,9 @@ KERNEL_IDLE = ("() => window.jupyterapp && window.jupyterapp.shell.currentWidget
 def _open(page, path: str) -> float:
     """Open a notebook; seconds until its kernel is idle and answers."""
     t0 = time.time()
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined", timeout=120_000)
-    page.evaluate("(p) => window.jupyterapp.commands.execute('docmanager:open', {path: p})", path)
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=120_000, polling=100)
+    page.evaluate("async (p) => { await window.jupyterapp.restored;"
+                  " await window.jupyterapp.commands.execute('docmanager:open', {path: p}); return true; }", path)
     page.wait_for_function("(p) => window.jupyterapp.shell.currentWidget && "
                            "window.jupyterapp.shell.currentWidget.context && "
                            "window.jupyterapp.shell.currentWidget.context.path === p", arg=path, timeout=120_000)
@@ -150,7 +157,7 @@ def test_offline_site_in_headless_chromium(site):
     out, info = site
     ex = threelevels.bank()[0]
     assert ex.id == "01.which-levels" and ex.type == "multi-select" and ex.wrong, ex
-    wrong_answer = set(ex.wrong[0]["answer"])
+    wrong_answer, wrong_feedback = set(ex.wrong[0][0]), ex.wrong[0][1]
     timings = {"build_s": info["build_wall_s"], "site_mb": round(info["size_bytes"] / 1e6, 1),
                "site_files": info["files"]}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -207,7 +214,7 @@ def test_offline_site_in_headless_chromium(site):
                         .set_checked(option in wrong_answer)
                 t1 = time.time()
                 widget.get_by_role("button", name="Check", exact=True).click()
-                wrong_text = _feedback(widget, ex.wrong[0]["feedback"][:40], page)
+                wrong_text = _feedback(widget, wrong_feedback[:40], page)
                 timings["check_to_verdict_s"] = round(time.time() - t1, 2)
                 for option in ex.spec["options"]:
                     widget.get_by_role("checkbox", name=ex.labels.get(option, option), exact=True) \
