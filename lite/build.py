@@ -29,6 +29,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -195,9 +196,23 @@ def _markdown(text: str) -> dict:
     return {"cell_type": "markdown", "metadata": {"tags": ["browser-edition"]}, "source": text}
 
 
+# JupyterLite 0.6.4 finds a notebook's session by its file name alone (Sessions.startNew), so lesson
+# 01 and workbook 01, both "01-three-levels.ipynb", would share one session and the second to open
+# never gets a kernel. The site's workbooks are therefore named NN-slug-workbook.ipynb, and every
+# mention of a workbook in the site's notebooks follows.
+WORKBOOK_NAME = re.compile(r"exercises/(\d\d-[a-z0-9-]+?)\.ipynb")
+
+
+def site_name(folder: str, name: str) -> str:
+    return name.replace(".ipynb", "-workbook.ipynb") if folder == "exercises" else name
+
+
 def copy_notebook(src: Path, dest: Path, online: bool) -> None:
     """A lesson or workbook for the site: the browser note under the title; online, an install cell."""
     nb = json.loads(src.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        cell["source"] = WORKBOOK_NAME.sub(r"exercises/\1-workbook.ipynb", text)
     cells = nb["cells"]
     extra = [_markdown(BROWSER_NOTE)]
     if online:
@@ -215,10 +230,14 @@ def contents(dest: Path, online: bool) -> list[str]:
     done = []
     for folder, pattern in (("lessons", "[0-9][0-9]-*.ipynb"), ("exercises", "[0-9][0-9]-*.ipynb")):
         for src in sorted((ROOT / folder).glob(pattern)):
-            copy_notebook(src, dest / folder / src.name, online)
-            done.append(f"{folder}/{src.name}")
+            copy_notebook(src, dest / folder / site_name(folder, src.name), online)
+            done.append(f"{folder}/{site_name(folder, src.name)}")
     shutil.copy2(ROOT / "lessons" / "glossary.md", dest / "lessons" / "glossary.md")
     done.append("lessons/glossary.md")
+    names = [d.rsplit("/", 1)[1] for d in done if d.endswith(".ipynb")]
+    twins = sorted({n for n in names if names.count(n) > 1})
+    if twins:  # see WORKBOOK_NAME: two notebooks with one file name would share a kernel session
+        sys.exit(f"lite/build.py: notebooks with the same file name in two folders: {twins}")
     return done
 
 
