@@ -58,7 +58,7 @@ BROWSER_NOTE = (
     "**Browser edition.** This copy of the course runs entirely in your web browser. Your checked answers "
     "are kept in this browser, for this web address only: another browser, another computer, a private "
     "window, or clearing this site's data starts again from nothing. To keep them or hand them in, run "
-    "`%run -m threelevels export -o my-answers.json` in a cell; the file appears in the file browser on "
+    "`%run -m threelevels export -o my-answers.json --learner \"Your Name\"` in a cell; the file appears in the file browser on "
     "the left (right-click it, **Download**). `threelevels.progress()` shows what you have done.")
 
 

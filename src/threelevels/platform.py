@@ -130,7 +130,7 @@ def sync_out(db: Path) -> None:
     except OSError as exc:
         _warn_once(f"write:{copy}", f"Your progress could not be saved to the browser drive ({copy}: "
                    f"{exc.strerror or exc}); it lasts until the page is reloaded. Export it now: "
-                   "%run -m threelevels export -o my-answers.json")
+                   "%run -m threelevels export -o my-answers.json --learner \"Your Name\"")
         return
     _seen[str(db)] = hashlib.sha256(data).digest()
 

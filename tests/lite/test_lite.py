@@ -206,9 +206,15 @@ def test_offline_site_in_headless_chromium(site):
                 timings["workbook_to_idle_kernel_s"] = round(_open(page, WORKBOOK), 1)
                 timings["workbook_run_all_s"] = round(_run_all(page), 1)
                 assert _problems(page) == []
+                # JupyterLab renders only the cells in view: bring the exercise's cell there first
+                page.evaluate("""async (id) => { const nb = window.__nb().content; const cells = nb.model.cells;
+                    for (let i = 0; i < cells.length; i++) {
+                      if (cells.get(i).sharedModel.getSource().includes("exercise('" + id + "')")) {
+                        nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); return i; } }
+                    throw new Error('no cell shows ' + id); }""", ex.id)
                 widget = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .threelevels-widget",
                                       has_text=ex.id).first
-                widget.scroll_into_view_if_needed()
+                widget.wait_for(state="visible", timeout=30_000)
                 for option in ex.spec["options"]:
                     widget.get_by_role("checkbox", name=ex.labels.get(option, option), exact=True) \
                         .set_checked(option in wrong_answer)
