@@ -233,9 +233,11 @@ def test_offline_site_in_headless_chromium(site):
                 r = page.evaluate("(c) => window.__run(c)",
                                   "%run -m threelevels export -o my-answers.json --learner lite-test")
                 assert r["status"] == "ok" and "ERROR" not in r["out"], r
-                exported = page.evaluate("async () => (await window.jupyterapp.serviceManager.contents"
-                                         ".get('exercises/my-answers.json', {content: true, format: 'text'})).content")
-                export = json.loads(exported)
+                listing = page.evaluate("async () => (await window.jupyterapp.serviceManager.contents"
+                                        ".get('exercises', {content: true})).content.map(x => x.name)")
+                assert "my-answers.json" in listing, listing   # in the file browser, to download
+                r = page.evaluate("(c) => window.__run(c)", "print(open('my-answers.json').read())")
+                export = json.loads(r["out"])
                 assert export["learner"] == "lite-test"
                 statuses = [a["status"] for a in export["attempts"] if a["exercise_id"] == ex.id]
                 assert len(statuses) == 2 and statuses[0] != "correct" and statuses[1] == "correct", statuses
