@@ -2,7 +2,7 @@
 browser from static files. See lite/README.md for what ships, where it comes from and its licences.
 
     python lite/build.py                 # offline site in ./site (everything inside, ~60 MB)
-    python lite/build.py --online        # online site: Pyodide from its CDN (~20 MB)
+    python lite/build.py --online        # online site: Pyodide from its CDN (~23 MB)
     python lite/build.py --out DIR --cache DIR
 
 Everything is fetched at build time, with the ordinary clients (pip, npm), into the cache folder
@@ -289,7 +289,7 @@ def build(out: Path, cache: Path, online: bool) -> dict:
             "exposeAppInBrowser": True,   # window.jupyterapp, for tests/lite
             "litePluginSettings": {
                 # wheels come from this site's pypi/ (and, online, Pyodide's CDN), never from PyPI
-                "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}}}}, indent=1))
+                "@jupyterlite/pyodide-kernel-extension:kernel": kernel_settings(online)}}}, indent=1))
     shutil.rmtree(out, ignore_errors=True)
     log("jupyter lite build ->", out)
     proc = subprocess.run([env / "bin" / "jupyter", "lite", "build"], cwd=stage, capture_output=True, text=True)
@@ -306,6 +306,13 @@ def build(out: Path, cache: Path, online: bool) -> dict:
     return info
 
 
+def kernel_settings(online: bool) -> dict:
+    settings = {"disablePyPIFallback": True}
+    if online:  # the same Pyodide as the offline build (the kernel's own default is 0.27.6)
+        settings["pyodideUrl"] = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide.js"
+    return settings
+
+
 def check(out: Path, online: bool) -> None:
     """What must hold in every built site (a failed check stops the build)."""
     cfg = json.loads((out / "jupyter-lite.json").read_text())["jupyter-config-data"]
@@ -317,6 +324,8 @@ def check(out: Path, online: bool) -> None:
         problems.append("the offline site has no static/pyodide/")
     if not online and "cdn.jsdelivr" in json.dumps(kernel):
         problems.append("the offline site points the kernel at a CDN")
+    if online and kernel.get("pyodideUrl") != kernel_settings(True)["pyodideUrl"]:
+        problems.append(f"the online site's kernel loads Pyodide from {kernel.get('pyodideUrl')!r}")
     leaked = [str(p.relative_to(out)) for p in out.rglob("*") if "instructors" in p.parts or p.suffix == ".toml"]
     if leaked:
         problems.append(f"answer keys or banks in the site: {leaked[:5]}")
