@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 from . import platform as _platform  # the browser edition's differences, in one module (stdlib only)
 
 _platform.prepare()
+
 __all__ = ["bank", "check", "exercise", "quote", "glossary", "progress", "chronology", "claims_table",
            "event", "cite", "events", "Result"]
 

@@ -773,11 +773,11 @@ def export() -> dict:
 def _run_synced(run: Callable) -> Callable:
     """Wrap _run so that, where the database file does not last by itself (JupyterLite), it is made
     from its lasting copy before each use and copied back after each write. Elsewhere both are no-ops."""
-    def synced(fn, *, write: bool, default: Any = None):
+    def synced(fn, *args, **kwargs):   # the same signature as _run, whatever it grows
         path = db_path()
         _platform.sync_in(path)
-        result = run(fn, write=write, default=default)
-        if write:
+        result = run(fn, *args, **kwargs)
+        if kwargs.get("write"):
             _platform.sync_out(path)
         return result
     synced.__doc__ = run.__doc__
