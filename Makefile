@@ -9,7 +9,7 @@ PORT   ?= 8888
 AXE_VERSION := 4.14.1
 AXE    := .cache/node_modules/axe-core/axe.min.js
 
-.PHONY: lab test install notebooks outputs lock bench clean help
+.PHONY: lab test install notebooks outputs lock bench clean help lite lite-online lite-serve
 
 help:
 	@echo "make lab         set up (first time) and open the course in JupyterLab, at lesson 01"
@@ -18,6 +18,9 @@ help:
 	@echo "make outputs     re-execute every notebook and store its outputs (after changing code or data)"
 	@echo "make lock        refresh the pinned versions in constraints.txt"
 	@echo "make bench       run the speed benchmarks"
+	@echo "make lite        build the course as an offline JupyterLite site in site/ (needs npm; see lite/README.md)"
+	@echo "make lite-online build the smaller online site in site-online/ (Pyodide from its CDN)"
+	@echo "make lite-serve  serve site/ on http://127.0.0.1:8000/ (Ctrl+C to stop)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,5 +74,18 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py
 	@if [ -f bench/bench_store.py ]; then $(BIN)/python bench/bench_store.py; fi
 
+# The browser edition (JupyterLite): static files, no Python or server needed by learners.
+# lite/build.py uses only the standard library; its own tools go to .cache/lite/venv.
+lite:
+	$(PYTHON) lite/build.py --out site
+
+lite-online:
+	$(PYTHON) lite/build.py --online --out site-online
+
+lite-serve:
+	@test -f site/index.html || { echo "no site/ yet: run make lite first"; exit 1; }
+	@echo "open http://127.0.0.1:8000/lab/index.html?path=lessons/01-three-levels.ipynb"
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory site
+
 clean:
-	rm -rf $(VENV) .cache .pytest_cache build src/*.egg-info test-artifacts
+	rm -rf $(VENV) .cache .pytest_cache build src/*.egg-info test-artifacts site site-online

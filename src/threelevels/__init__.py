@@ -13,6 +13,11 @@ Public API (imports are lazy: pandas, matplotlib and ipywidgets load on first us
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from . import platform as _platform  # the browser edition's differences, in one module (stdlib only)
+
+_platform.prepare()
+
 __all__ = ["bank", "check", "exercise", "quote", "glossary", "progress", "chronology", "claims_table",
            "event", "cite", "events", "Result"]
 

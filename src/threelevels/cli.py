@@ -215,6 +215,102 @@ def cmd_seminar(args) -> int:
     return seminar.run(args)
 
 
+# --- start: the course in a working folder ---------------------------------------------------------
+
+# what `start` copies from the course folder (a checkout, or the copy inside an installed wheel)
+START_FILES = {"lessons": ("[0-9][0-9]-*.ipynb", "glossary.md"), "exercises": ("[0-9][0-9]-*.ipynb",)}
+START_MANIFEST = ".threelevels-start.json"   # what start copied last time, to tell learners' edits apart
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def copy_course(target: Path) -> dict[str, list[str]]:
+    """Copy the lessons and workbooks into `target`, never over a learner's edited copy.
+
+    A file that is missing is copied; one equal to the course's is left alone; one that differs is
+    replaced only if it is still exactly what an earlier `start` copied there (the course changed,
+    the learner did not), and otherwise kept. Returns {"copied", "updated", "unchanged", "kept"}:
+    paths relative to `target`.
+    """
+    from .data import root
+    source = root()
+    manifest_path = target / START_MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = manifest if isinstance(manifest, dict) else {}
+    except (OSError, ValueError):
+        manifest = {}
+    done: dict[str, list[str]] = {"copied": [], "updated": [], "unchanged": [], "kept": []}
+    for folder, patterns in START_FILES.items():
+        for src in sorted({f for pattern in patterns for f in (source / folder).glob(pattern)}):
+            rel = f"{folder}/{src.name}"
+            dest = target / folder / src.name
+            new = _digest(src)
+            if dest.exists():
+                old = _digest(dest)
+                if old == new:
+                    done["unchanged"].append(rel)
+                    manifest[rel] = new
+                    continue
+                if manifest.get(rel) != old:
+                    done["kept"].append(rel)
+                    continue
+                done["updated"].append(rel)
+            else:
+                done["copied"].append(rel)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _write_text(dest, src.read_text(encoding="utf-8"))
+            manifest[rel] = new
+    _write_text(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    return done
+
+
+def cmd_start(args) -> int:
+    from . import platform
+    from .data import DataError
+    target = Path(args.dir).expanduser()
+    if target.exists() and not target.is_dir():
+        _say(f"{target} is a file, not a folder. Name a folder for your copy of the course.")
+        return 2
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        done = copy_course(target)
+    except DataError as exc:
+        _say(f"Error: {exc}")
+        return 1
+    except OSError as exc:
+        _say(f"Could not copy the course into {target}: {exc.strerror or exc}. Name a folder you can write to.")
+        return 1
+    counts = ", ".join(f"{len(v)} {k}" for k, v in done.items() if v)
+    print(f"Your copy of the course is in {target.resolve()} ({counts}).")
+    for rel in done["kept"]:
+        _say(f"Kept your {rel}: it differs from the course's version, so it was not overwritten. "
+             f"To get the course's version, rename or delete yours and run `threelevels start` again.")
+    first = next(iter(sorted((target / "lessons").glob("[0-9][0-9]-*.ipynb"))), None)
+    if args.no_lab:
+        return 0
+    if not platform.can_start_programs():
+        _say("This Python runs in a web browser, where it cannot start JupyterLab; the files are copied.")
+        return 1
+    import importlib.util
+    if importlib.util.find_spec("jupyterlab") is None:
+        _say("JupyterLab is not installed in this Python, so the course was copied but not opened. "
+             'Install it with `pip install "three-levels[lab]"` and run `threelevels start` again, '
+             f"or open {first or target} in any Jupyter you have.")
+        return 1
+    import subprocess
+    cmd = [sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1", f"--ServerApp.root_dir={target.resolve()}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")   # Jupyter refuses to run as root without it (containers, CI)
+    if first is not None:
+        cmd.append(str(first.relative_to(target)))
+    print("Starting JupyterLab (stop it with Ctrl+C)...")
+    return subprocess.call(cmd, cwd=target)
+
+
 # --- entry point -----------------------------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
@@ -259,6 +355,14 @@ def parser() -> argparse.ArgumentParser:
                     help="which attempt of each learner to count: their last (final answer) or their "
                          "first (before any feedback); default: %(default)s")
     ss.set_defaults(func=cmd_seminar)
+    st = sub.add_parser("start", help="copy the lessons and workbooks into a folder and open JupyterLab there",
+                        description="Copy the course's lessons and workbooks into DIR (default: ./three-levels) "
+                                    "and open JupyterLab there, at lesson 01. Running it again adds what is "
+                                    "missing and never overwrites a notebook you have changed.")
+    st.add_argument("dir", metavar="DIR", nargs="?", default="three-levels",
+                    help="your working folder (default: %(default)s)")
+    st.add_argument("--no-lab", action="store_true", help="only copy the files; do not open JupyterLab")
+    st.set_defaults(func=cmd_start)
     return p
 
 

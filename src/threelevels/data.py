@@ -24,20 +24,47 @@ class DataError(ValueError):
     """A file in seeds/ or exercises/ is malformed; the message says where and what."""
 
 
-def root() -> Path:
-    """The course folder (the one holding seeds/, lessons/, exercises/).
+def _is_course(folder: Path) -> bool:
+    return (folder / "seeds" / "claims.toml").is_file()
 
-    THREELEVELS_ROOT overrides it; otherwise it is found from this file (an editable install
-    or a checkout on sys.path).
+
+def checkout_root() -> Path:
+    """The checkout this package is imported from (src/threelevels/ -> the folder above src/)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def packaged_root() -> Path:
+    """The course files an installed wheel carries (threelevels/_course/, copied by setup.py)."""
+    return Path(__file__).resolve().parent / "_course"
+
+
+def root() -> Path:
+    """The course folder (the one holding seeds/, exercises/ and lessons/).
+
+    Found the same way wherever the package runs, first match wins:
+    1. THREELEVELS_ROOT, if set (it must hold seeds/);
+    2. the checkout this package is imported from (`pip install -e .`, or src/ on sys.path), so
+       that authors see their edits at once;
+    3. the copy inside the installed package (a wheel: `pip install three-levels`, a hub image,
+       a JupyterLite kernel).
     """
     env = os.environ.get("THREELEVELS_ROOT")
-    here = Path(env) if env else Path(__file__).resolve().parents[2]
-    if not (here / "seeds" / "claims.toml").is_file():
-        raise DataError(
-            f"cannot find the course files: {here / 'seeds' / 'claims.toml'} does not exist. "
-            "Install the course with `pip install -e .` from its folder, "
-            "or set THREELEVELS_ROOT to the folder that holds seeds/.")
-    return here
+    if env:
+        here = Path(env).expanduser()
+        if not _is_course(here):
+            raise DataError(
+                f"THREELEVELS_ROOT is {env!r}, but {here / 'seeds' / 'claims.toml'} does not exist. "
+                "Set it to the folder that holds seeds/, or unset it to use the course files "
+                "installed with the package.")
+        return here
+    for here in (checkout_root(), packaged_root()):
+        if _is_course(here):
+            return here
+    raise DataError(
+        f"cannot find the course files: neither {checkout_root() / 'seeds'} (a checkout) nor "
+        f"{packaged_root() / 'seeds'} (an installed wheel) holds claims.toml. "
+        "Reinstall the course (`pip install three-levels`, or `pip install -e .` from its folder), "
+        "or set THREELEVELS_ROOT to the folder that holds seeds/.")
 
 
 def seeds_dir() -> Path:

@@ -41,6 +41,8 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from . import platform as _platform
+
 SCHEMA_VERSION = 1
 DB_NAME = "progress.sqlite"
 BUSY_MS = 30_000
@@ -582,9 +584,8 @@ def _is_damage(exc: BaseException) -> bool:
 @contextlib.contextmanager
 def _lock(folder: Path) -> Iterator[None]:
     """An exclusive lock for the rare, one-off job of moving a damaged file aside."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: the inode check in _move_aside is the only guard
+    fcntl = _platform.fcntl_with_flock()
+    if fcntl is None:  # no flock (Windows, Pyodide: see platform.py): the inode check in _move_aside is the only guard
         yield
         return
     with open(folder / ".progress.lock", "a") as fh:
@@ -928,3 +929,22 @@ def export() -> dict:
         r.pop("when", None)
     return {"format": EXPORT_FORMAT, "format_version": EXPORT_VERSION, "learner": learner(),
             "course_version": __version__, "exported_at": _now(), "attempts": rows}
+
+
+# --- the browser edition (platform.py) --------------------------------------------------------------
+
+def _run_synced(run: Callable) -> Callable:
+    """Wrap _run so that, where the database file does not last by itself (JupyterLite), it is made
+    from its lasting copy before each use and copied back after each write. Elsewhere both are no-ops."""
+    def synced(fn, *args, **kwargs):   # the same signature as _run, whatever it grows
+        path = db_path()
+        _platform.sync_in(path)
+        result = run(fn, *args, **kwargs)
+        if kwargs.get("write"):
+            _platform.sync_out(path)
+        return result
+    synced.__doc__ = run.__doc__
+    return synced
+
+
+_run = _run_synced(_run)
