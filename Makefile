@@ -49,10 +49,10 @@ $(AXE):
 
 test: $(STAMP) $(AXE)
 	$(BIN)/python -m threelevels.maint check
-	@# unit tests and nbval on both cores, then the browser tests alone, so that their kernels and
-	@# Chromium never race nbval's for the two cores
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not e2e"
-	$(BIN)/python -m pytest -p no:xdist -m e2e tests/e2e
+	@# unit tests, nbval and the wheel test on both cores; then, one at a time, the tests that drive
+	@# a browser or a class of servers (e2e, lite, hub), so that they never race nbval for the cores
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not (e2e or lite or hub)"
+	$(BIN)/python -m pytest -p no:xdist -m "e2e or lite or hub" tests
 
 notebooks: $(STAMP)
 	$(BIN)/python -m threelevels.maint build
