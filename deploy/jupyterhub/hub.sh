@@ -45,17 +45,21 @@ publish() {
 
 start() {
   if running; then
-    echo "A hub is already running (pid $(cat "$PIDFILE")). Learner link:"; link; return 0
+    publish
+    echo "A hub is already running (pid $(cat "$PIDFILE")); the checkout's last commit is published. Learner link:"
+    link; return 0
   fi
   for tool in "$HUB_PYTHON" "$HUB_PROXY"; do
     [ -x "$tool" ] || { echo "Missing $tool: run 'make hub' (it installs the hub first)." >&2; exit 1; }
   done
   mkdir -p "$RUN" "$HUB_STATE/logs"
   publish
-  (cd "$RUN" && nohup "$HUB_PYTHON" -m jupyterhub -f "$HERE/jupyterhub_config.py" \
-      >"$HUB_STATE/logs/hub.log" 2>&1 & echo $! >"$PIDFILE")
+  # exec: the background subshell becomes the hub (its pid is $!), holding none of our output
+  (cd "$RUN" && exec nohup "$HUB_PYTHON" -m jupyterhub -f "$HERE/jupyterhub_config.py" \
+      >"$HUB_STATE/logs/hub.log" 2>&1 </dev/null) &
+  echo $! >"$PIDFILE"
   for _ in $(seq 120); do
-    if curl -fsS "$BASE/hub/api/" >/dev/null 2>&1; then
+    if curl -fsS --max-time 5 "$BASE/hub/api/" >/dev/null 2>&1; then
       echo "JupyterHub is running at $BASE (pid $(cat "$PIDFILE"); log: $HUB_STATE/logs/hub.log)."
       echo
       echo "Learner link (each learner logs in with their own name$([ -n "${HUB_PASSWORD:-}" ] && echo " and the class password" || echo "; any password"), then gets the course):"

@@ -220,8 +220,15 @@ class Learner:
         """Click the nbgitpuller link: the hub starts the server if needed, nbgitpuller syncs the
         course into the home folder, and the page opens lesson 01 in JupyterLab."""
         t0 = time.perf_counter()
-        r = self.browser.get(link or self.hub.link(), timeout=600)
+        link = link or self.hub.link()
+        r = self.browser.get(link, timeout=600)
         r.raise_for_status()
+        if "/hub/spawn-pending/" in r.url:
+            # The server takes longer than the hub waits before showing its progress page: follow
+            # the progress stream, as that page's JavaScript does, then go on to the link's target.
+            self.wait_progress()
+            r = self.browser.get(link, timeout=600)
+            r.raise_for_status()
         if not r.url.startswith(f"{self.base}/git-pull?"):
             raise RuntimeError(f"{self.name}: the link ended at {r.url}")
         data = {k: urllib.parse.unquote(html.unescape(v)) for k, v in re.findall(r'data-([a-z-]+)="([^"]*)"', r.text)}
@@ -243,6 +250,20 @@ class Learner:
         if page.status_code != 200 or "JupyterLab" not in page.text:
             raise RuntimeError(f"{self.name}: {page.url} gave {page.status_code}")
         return {"seconds": time.perf_counter() - t0, "opened": data["path"], "hops": len(r.history)}
+
+    def wait_progress(self, timeout: float = 600):
+        url = f"{self.hub.url}/hub/api/users/{self.name}/server/progress"
+        xsrf = next((c.value for c in self.browser.cookies if c.name == "_xsrf" and c.path.startswith("/hub")), None)
+        with self.browser.get(url, params={"_xsrf": xsrf} if xsrf else None, stream=True, timeout=timeout) as ev:
+            ev.raise_for_status()
+            for line in ev.iter_lines(decode_unicode=True):
+                if line and line.startswith("data: "):
+                    d = json.loads(line[6:])
+                    if d.get("ready"):
+                        return
+                    if d.get("failed"):
+                        raise RuntimeError(f"the server of {self.name} failed to start: {d.get('message')}")
+        raise RuntimeError(f"the progress of {self.name}'s server ended without it being ready")
 
     def contents(self, path: str) -> dict:
         r = requests.get(f"{self.base}/api/contents/{path}", headers=self.auth, timeout=60)

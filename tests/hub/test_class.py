@@ -46,8 +46,8 @@ def each(fn, items):
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     h = hubkit.Hub(tmp_path_factory.mktemp("hub"), python=sys.executable)
-    h.start()
     try:
+        h.start()
         yield h
     finally:
         print(h.stop())
@@ -233,7 +233,8 @@ def test_a_learner_in_a_real_browser(hub, tmp_path):
             expect(page.locator(".jp-NotebookPanel").first).to_be_visible(timeout=120_000)
             expect(page.locator("#jp-main-statusbar")).to_contain_text(idle, timeout=120_000)
 
-            page.goto(f"{hub.url}/user/{name}/lab/tree/three-levels/exercises/{WORKBOOKS[0]}")
+            # ?reset: a fresh workspace with only the workbook open (its kernel is the one in the status bar)
+            page.goto(f"{hub.url}/user/{name}/lab/tree/three-levels/exercises/{WORKBOOKS[0]}?reset")
             panel = page.locator(".jp-NotebookPanel").first
             expect(panel).to_be_visible(timeout=120_000)
             expect(page.locator("#jp-main-statusbar")).to_contain_text(idle, timeout=120_000)
