@@ -62,7 +62,8 @@ start() {
     if curl -fsS --max-time 5 "$BASE/hub/api/" >/dev/null 2>&1; then
       echo "JupyterHub is running at $BASE (pid $(cat "$PIDFILE"); log: $HUB_STATE/logs/hub.log)."
       echo
-      echo "Learner link (each learner logs in with their own name$([ -n "${HUB_PASSWORD:-}" ] && echo " and the class password" || echo "; any password"), then gets the course):"
+      echo "Learner link: each learner opens it and logs in with their own name and $([ -n "${HUB_PASSWORD:-}" ] && echo "the class password" || echo "any password (demo)");"
+      echo "the hub starts their server and copies the course into their home."
       link
       echo
       echo "Exports are collected in $HUB_STATE/exports (learners: threelevels export --output \"\$CLASS_EXPORTS\")."

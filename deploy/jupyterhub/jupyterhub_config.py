@@ -32,6 +32,7 @@ PORT = int(os.environ.get("HUB_PORT", "8000"))
 IP = os.environ.get("HUB_IP", "127.0.0.1")
 PYTHON = Path(os.environ.get("HUB_PYTHON") or sys.executable)
 BIN = PYTHON.parent  # not resolved: a venv's bin/python is a symlink to the base interpreter
+STARTUP = Path(__file__).resolve().parent / "startup"
 PROXY = os.environ.get("HUB_PROXY") or str(CHECKOUT / ".cache/hub/node/node_modules/.bin/configurable-http-proxy")
 HOMES = STATE / "homes"
 EXPORTS = STATE / "exports"  # the class's shared folder for `threelevels export`
@@ -126,4 +127,6 @@ c.Spawner.environment = {
     "PATH": os.pathsep.join([str(BIN), "/usr/local/bin", "/usr/bin", "/bin"]),
     # Where learners hand in their answers: `threelevels export --output "$CLASS_EXPORTS"`.
     "CLASS_EXPORTS": str(EXPORTS),
+    # Halves the CPU a server start costs (startup/rfc3987_syntax.py says why and how it was measured).
+    "PYTHONPATH": os.pathsep.join(p for p in (str(STARTUP), os.environ.get("PYTHONPATH", "")) if p),
 }

@@ -63,3 +63,9 @@ def test_the_class_driver_service_exists_only_with_a_token(monkeypatch, tmp_path
     c = load(monkeypatch, tmp_path, HUB_SERVICE_TOKEN="t" * 32)
     assert c.JupyterHub.services == [{"name": "class-driver", "api_token": "t" * 32}]
     assert "access:servers" in c.JupyterHub.load_roles[0]["scopes"]
+
+
+def test_servers_skip_the_slow_optional_import(monkeypatch, tmp_path):
+    c = load(monkeypatch, tmp_path, PYTHONPATH="/somewhere/else")
+    first, rest = c.Spawner.environment["PYTHONPATH"].split(":", 1)
+    assert (Path(first) / "rfc3987_syntax.py").is_file() and rest == "/somewhere/else"
