@@ -8,7 +8,8 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CHECKOUT=$(cd "$HERE/../.." && pwd)
-export HUB_STATE=${HUB_STATE:-$CHECKOUT/.cache/hub}
+# Outside the checkout: `make clean` or a fresh clone must never delete learners' homes and answers.
+export HUB_STATE=${HUB_STATE:-${XDG_DATA_HOME:-$HOME/.local/share}/threelevels-hub}
 export HUB_PORT=${HUB_PORT:-8000}
 export HUB_IP=${HUB_IP:-127.0.0.1}
 export HUB_PYTHON=${HUB_PYTHON:-$CHECKOUT/.venv/bin/python}
@@ -21,7 +22,8 @@ REMOTE=$HUB_STATE/course/three-levels
 BASE=http://$HUB_IP:$HUB_PORT
 
 link() {
-  python3 - "$BASE" "$REMOTE" <<'PY'
+  local py=$HUB_PYTHON; [ -x "$py" ] || py=python3
+  "$py" - "$BASE" "$REMOTE" <<'PY'
 import sys, urllib.parse
 base, repo = sys.argv[1:]
 q = urllib.parse.urlencode({"repo": repo, "branch": "main",
@@ -59,7 +61,8 @@ start() {
       >"$HUB_STATE/logs/hub.log" 2>&1 </dev/null) &
   echo $! >"$PIDFILE"
   for _ in $(seq 120); do
-    if curl -fsS --max-time 5 "$BASE/hub/api/" >/dev/null 2>&1; then
+    if "$HUB_PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' \
+        "$BASE/hub/api/" >/dev/null 2>&1; then
       echo "JupyterHub is running at $BASE (pid $(cat "$PIDFILE"); log: $HUB_STATE/logs/hub.log)."
       echo
       echo "Learner link: each learner opens it and logs in with their own name and $([ -n "${HUB_PASSWORD:-}" ] && echo "the class password" || echo "any password (demo)");"

@@ -6,7 +6,8 @@
 #
 # Settings come from the environment (hub.sh sets them):
 #   HUB_STATE        folder for everything the hub writes (homes, database, logs, exports);
-#                    default .cache/hub in the checkout
+#                    default ~/.local/share/threelevels-hub (outside the checkout, so that
+#                    `make clean` or a fresh clone never deletes learners' homes)
 #   HUB_PORT         the learners' port on 127.0.0.1 (default 8000); the proxy's API uses
 #                    HUB_PORT+1 and the hub itself HUB_PORT+2
 #   HUB_IP           the address to listen on (default 127.0.0.1: only this machine)
@@ -27,7 +28,8 @@ from pathlib import Path
 c = get_config()  # noqa: F821
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-STATE = Path(os.environ.get("HUB_STATE") or CHECKOUT / ".cache/hub").resolve()
+DATA = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local/share")
+STATE = Path(os.environ.get("HUB_STATE") or DATA / "threelevels-hub").resolve()
 PORT = int(os.environ.get("HUB_PORT", "8000"))
 IP = os.environ.get("HUB_IP", "127.0.0.1")
 PYTHON = Path(os.environ.get("HUB_PYTHON") or sys.executable)
