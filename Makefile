@@ -21,6 +21,8 @@ help:
 	@echo "make lite        build the course as an offline JupyterLite site in site/ (needs npm; see lite/README.md)"
 	@echo "make lite-online build the smaller online site in site-online/ (Pyodide from its CDN)"
 	@echo "make lite-serve  serve site/ on http://127.0.0.1:8000/ (Ctrl+C to stop)"
+	@echo "make hub         start a JupyterHub for a class on 127.0.0.1, print the learner link (make hub-stop)"
+	@echo "make bench-hub   measure a hub with classes of 10, 20 and 40 learners"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,3 +91,26 @@ lite-serve:
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache build src/*.egg-info test-artifacts site site-online
+
+# --- JupyterHub for a class (deploy/jupyterhub) -------------------------------------------------------
+# jupyterhub + nbgitpuller into the course's venv, configurable-http-proxy (npm) into .cache/hub/node.
+HUB_STAMP := .cache/hub/.installed
+.PHONY: hub hub-stop bench-hub
+
+$(HUB_STAMP): $(STAMP) deploy/jupyterhub/requirements.txt deploy/jupyterhub/install.sh
+	deploy/jupyterhub/install.sh $(BIN)/python
+
+# The hub test (tests/hub) runs in `make test`: it needs the hub installed first.
+test: $(HUB_STAMP)
+
+# A hub on 127.0.0.1:$(HUB_PORT) serving this checkout's last commit; prints the learner link.
+HUB_PORT ?= 8000
+hub: $(HUB_STAMP)
+	HUB_PYTHON=$(CURDIR)/$(BIN)/python HUB_PORT=$(HUB_PORT) deploy/jupyterhub/hub.sh start
+
+hub-stop:
+	HUB_PORT=$(HUB_PORT) deploy/jupyterhub/hub.sh stop
+
+# Classes of 10, 20 and 40 starting together (a benchmark, minutes long; not part of `make test`).
+bench-hub: $(HUB_STAMP)
+	$(BIN)/python bench/bench_hub.py
