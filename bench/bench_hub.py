@@ -39,15 +39,19 @@ def pct(values: list[float], q: float) -> float:
     return v[min(len(v) - 1, round(q * (len(v) - 1)))]
 
 
+def _tree(root_pid: int) -> list:
+    """A process and all its live descendants (none if it is gone)."""
+    try:
+        root = psutil.Process(root_pid)
+        return [root] + root.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
 def pss_mib(root_pid: int) -> float:
     """PSS of a process and all its descendants, MiB (shared pages split fairly between processes)."""
     total = 0
-    try:
-        root = psutil.Process(root_pid)
-        procs = [root] + root.children(recursive=True)
-    except psutil.Error:
-        return 0.0
-    for p in procs:
+    for p in _tree(root_pid):
         try:
             total += p.memory_full_info().pss
         except psutil.Error:
@@ -59,12 +63,7 @@ def tree_cpu_s(root_pid: int) -> float:
     """CPU seconds used so far by a process and its live descendants (a measure the load of other
     programs on the machine does not change, unlike wall time)."""
     total = 0.0
-    try:
-        root = psutil.Process(root_pid)
-        procs = [root] + root.children(recursive=True)
-    except psutil.Error:
-        return 0.0
-    for p in procs:
+    for p in _tree(root_pid):
         try:
             t = p.cpu_times()
             total += t.user + t.system
