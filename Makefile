@@ -54,7 +54,10 @@ test: $(STAMP) $(AXE)
 	@# unit tests, nbval and the wheel test on both cores; then, one at a time, the tests that drive
 	@# a browser or a class of servers (e2e, lite, hub), so that they never race nbval for the cores
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not (e2e or lite or hub)"
-	$(BIN)/python -m pytest -p no:xdist -m "e2e or lite or hub" tests
+	@# (one pytest each: a session's Playwright stays open, and a second one cannot start beside it)
+	$(BIN)/python -m pytest -p no:xdist -m e2e tests/e2e
+	$(BIN)/python -m pytest -p no:xdist -m hub tests/hub
+	$(BIN)/python -m pytest -p no:xdist -m lite tests/lite
 
 notebooks: $(STAMP)
 	$(BIN)/python -m threelevels.maint build
