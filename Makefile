@@ -87,6 +87,10 @@ lite:
 lite-online:
 	$(PYTHON) lite/build.py --online --out site-online
 
+# How long the site makes a learner wait (a benchmark, not a test); COMPARE="name=dir" adds a site.
+bench-lite: $(STAMP)
+	$(BIN)/python bench/bench_lite.py $(foreach c,$(COMPARE),--compare "$(c)")
+
 lite-serve:
 	@test -f site/index.html || { echo "no site/ yet: run make lite first"; exit 1; }
 	@echo "open http://127.0.0.1:8000/lab/index.html?path=lessons/01-three-levels.ipynb"
