@@ -2,7 +2,8 @@
 
 For each class size, on a hub started from deploy/jupyterhub/hub.sh:
   1. every learner's server is started at the same moment (what a class clicking the link at once
-     costs; the instructor can do the same before class): time until every server is ready;
+     costs), or K at a time with --spawn-parallel K (as deploy/jupyterhub/prestart.py starts them
+     before class): time until every server is ready;
   2. every learner pulls the course through the nbgitpuller link at once;
   3. every learner starts a kernel, imports the course, then answers checks in rounds, all learners
      at once (`threelevels.exercise(id).submit(...)` over the kernel websocket): latency p50/p95;
@@ -10,7 +11,7 @@ For each class size, on a hub started from deploy/jupyterhub/hub.sh:
      alone, measured first with one learner): wall time p50/max;
   5. memory per learner: the hub's process tree (servers and kernels), PSS, over the class size.
 Prints a Markdown table with the date and the machine, and writes JSON (--out).
-Usage: make bench-hub   or   python bench/bench_hub.py --sizes 10 20 40 [--rounds 5]
+Usage: make bench-hub   or   python bench/bench_hub.py --sizes 10 20 40 [--rounds 5] [--spawn-parallel K]
 """
 from __future__ import annotations
 
@@ -104,15 +105,21 @@ def heaviest_lesson(hub: hubkit.Hub) -> tuple[str, dict]:
     return max(times, key=times.get), times
 
 
-def bench_class(hub: hubkit.Hub, size: int, rounds: int, lesson: str) -> dict:
+def bench_class(hub: hubkit.Hub, size: int, rounds: int, lesson: str, parallel: int = 0) -> dict:
     learners = [hubkit.Learner(hub, f"c{size}-{i:02d}") for i in range(1, size + 1)]
     each(lambda l: l.create(), learners)
     base = pss_mib(hub.pid())
-    r: dict = {"learners": size}
+    r: dict = {"learners": size, "spawn_parallel": parallel or size}
 
-    # 1. the whole class's servers start at once
+    # 1. the whole class's servers start at once (or, with --spawn-parallel K, K at a time, as
+    #    deploy/jupyterhub/prestart.py starts them before class)
     t0, cpu0 = time.perf_counter(), tree_cpu_s(hub.pid())
-    ready = each(lambda l: l.spawn(), learners)
+    ready = hubkit.prestart.start_class(hub.url, hub.token, [l.name for l in learners],
+                                        parallel or size, report=lambda _s: None)
+    failed = {n: why for n, why in ready.items() if isinstance(why, str)}
+    if failed:
+        raise RuntimeError(f"servers not ready: {failed}")
+    ready = list(ready.values())
     r["all_ready_s"] = round(time.perf_counter() - t0, 1)
     r["spawn_cpu_s_per_learner"] = round((tree_cpu_s(hub.pid()) - cpu0) / size, 2)
     r["ready_p50_s"] = round(statistics.median(ready), 1)
@@ -130,7 +137,9 @@ def bench_class(hub: hubkit.Hub, size: int, rounds: int, lesson: str) -> dict:
     kernels = each(lambda l: l.kernel(), learners)
     each(lambda k: k.ok("import threelevels\nchina = threelevels.exercise('01.china-link')\n"
                         "order = threelevels.exercise('05.us-order')"), kernels)
-    barrier = threading.Barrier(size)
+    # a learner whose check fails breaks the barrier for all (BrokenBarrierError) instead of
+    # leaving the others waiting for it for ever
+    barrier = threading.Barrier(size, timeout=900)
     lat: list[float] = []
     lock = threading.Lock()
 
@@ -174,6 +183,8 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 20, 40])
     ap.add_argument("--rounds", type=int, default=5, help="rounds of checks per learner (2 submits each)")
     ap.add_argument("--lesson", default=None, help="lesson for Run All (default: the heaviest, measured)")
+    ap.add_argument("--spawn-parallel", type=int, default=0, metavar="K",
+                    help="start at most K servers at once (default: the whole class at once)")
     ap.add_argument("--out", default=str(hubkit.CHECKOUT / ".cache/hub/bench-hub.json"))
     args = ap.parse_args()
     need = hubkit.missing()
@@ -192,7 +203,7 @@ def main() -> int:
                 print(f"Run All, one learner alone: {alone}; heaviest: {lesson}", flush=True)
             report["lesson"] = lesson
             for size in args.sizes:
-                res = bench_class(hub, size, args.rounds, lesson)
+                res = bench_class(hub, size, args.rounds, lesson, args.spawn_parallel)
                 res["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
                 report["classes"].append(res)
                 print(json.dumps(res), flush=True)
@@ -204,11 +215,11 @@ def main() -> int:
     m = report["machine"]
     print(f"\nJupyterHub class benchmark, {m['date']}, {m['cpus']} cores ({m['cpu_model']}), {m['ram_gib']} GiB RAM, "
           f"load average at start {m['load_avg_at_start']}; Run All of {report['lesson']}.\n")
-    print("| learners | all servers ready | CPU-s per server start | check p50 / p95 | Run All p50 / max | "
+    print("| learners | servers starting at once | all servers ready | CPU-s per server start | check p50 / p95 | Run All p50 / max | "
           "MiB per learner (server / +course kernel / +lesson) |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for c in report["classes"]:
-        print(f"| {c['learners']} | {c['all_ready_s']} s | {c['spawn_cpu_s_per_learner']} | "
+        print(f"| {c['learners']} | {c['spawn_parallel']} | {c['all_ready_s']} s | {c['spawn_cpu_s_per_learner']} | "
               f"{c['check_p50_s']} / {c['check_p95_s']} s | "
               f"{c['run_all_p50_s']} / {c['run_all_max_s']} s | {c['server_mib_per_learner']} / "
               f"{c['mib_per_learner_course_kernel']} / {c['mib_per_learner_after_lesson']} |")

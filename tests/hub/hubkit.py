@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib.util
 import json
 import os
 import re
@@ -25,6 +26,10 @@ import requests
 import websocket
 
 CHECKOUT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("prestart", CHECKOUT / "deploy/jupyterhub/prestart.py")
+prestart = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(prestart)
+
 HUB_SH = CHECKOUT / "deploy/jupyterhub/hub.sh"
 PROXY = CHECKOUT / ".cache/hub/node/node_modules/.bin/configurable-http-proxy"
 LESSON_01 = "three-levels/lessons/01-three-levels.ipynb"
@@ -187,26 +192,13 @@ class Learner:
         self.token = r.json()["token"]
 
     def spawn(self, timeout: float = 600) -> float:
-        """Start the server through the API (as an instructor does before class); seconds until ready."""
+        """Start the server as an instructor does before class (deploy/jupyterhub/prestart.py: the
+        hub's API, then its progress stream); seconds until the server itself answers."""
         t0 = time.perf_counter()
-        r = self.hub.api("POST", f"/users/{self.name}/server", timeout=timeout)
-        if r.status_code not in (201, 202, 400):  # 400: already running
-            raise RuntimeError(f"spawn {self.name}: {r.status_code} {r.text[:200]}")
-        self.wait_ready(t0, timeout)
-        return time.perf_counter() - t0
-
-    def wait_ready(self, t0: float, timeout: float = 600):
-        while True:
-            s = self.hub.api("GET", f"/users/{self.name}").json()["servers"].get("")
-            if s and s.get("ready"):
-                break
-            if s is None or s.get("stopped"):
-                raise RuntimeError(f"the server of {self.name} stopped while starting")
-            if time.perf_counter() - t0 > timeout:
-                raise TimeoutError(f"the server of {self.name} was not ready in {timeout} s")
-            time.sleep(0.25)
+        prestart.start_server(self.hub.url, self.hub.token, self.name, timeout)
         while requests.get(f"{self.base}/api/status", headers=self.auth, timeout=60).status_code != 200:
             time.sleep(0.1)
+        return time.perf_counter() - t0
 
     def login(self, password: str = "any password"):
         page = self.browser.get(f"{self.hub.url}/hub/login", timeout=60).text

@@ -1,13 +1,15 @@
-"""The Zero to JupyterHub values (deploy/jupyterhub/k8s) against the chart's own values schema.
+"""The Zero to JupyterHub values (deploy/jupyterhub/k8s): what they promise, and the chart's own check.
 
-Two checks. The first always runs: values.yaml against an excerpt of the chart's values schema,
-vendored with its provenance in deploy/jupyterhub/k8s/chart-schema-excerpt.yaml. The second is the
-check Helm itself makes before it renders anything: the values coalesced over the chart's own
-default values.yaml, validated against the chart's values.schema.json. It runs where the chart is
-at hand: unpacked in deploy/jupyterhub/k8s/chart/, or in the folder that Z2JH_CHART_DIR names (the
-output of "helm pull jupyterhub/jupyterhub --version X --untar", X the version the README pins).
-No cluster is involved: what a cluster would do with these values is not tested here
-(deploy/jupyterhub/README.md says what is not verified).
+What the values promise (a persistent home per learner, the store on it, the learner's name, the
+resources, culling, the pre-puller) is checked here always, against values.yaml itself.
+
+The chart's own check is the one Helm makes before it renders anything: the values coalesced over
+the chart's default values.yaml, validated against the chart's values.schema.json. It needs the
+chart (the output of "helm pull jupyterhub/jupyterhub --version X --untar", X the version the README
+pins), unpacked where Z2JH_CHART_DIR names or in deploy/jupyterhub/k8s/chart/ (not in git). No
+registry this project installs from ships the chart, and a copy of its schema is not ours to commit,
+so without it those tests are skipped and say so. No cluster is involved: what a cluster would do
+with these values is not tested here (deploy/jupyterhub/README.md says what is not verified).
 """
 import copy
 import json
@@ -22,16 +24,12 @@ import yaml
 K8S = Path(__file__).resolve().parents[2] / "deploy/jupyterhub/k8s"
 
 
-def schema():
-    return yaml.safe_load((K8S / "chart-schema-excerpt.yaml").read_text())
-
-
 def values():
     return yaml.safe_load((K8S / "values.yaml").read_text())
 
 
-def errors(v, against=None):
-    validator = jsonschema.Draft7Validator(against if against is not None else schema())
+def errors(v, against):
+    validator = jsonschema.Draft7Validator(against)
     return [f"{'.'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(v)]
 
 
@@ -74,18 +72,6 @@ MISTAKES = [
 ]
 
 
-# --- the excerpt (always) -------------------------------------------------------------------------
-
-def test_values_pass_the_charts_schema():
-    jsonschema.Draft7Validator.check_schema(schema())
-    assert errors(values()) == []
-
-
-@pytest.mark.parametrize("path, bad", MISTAKES)
-def test_the_schema_check_catches_mistakes(path, bad):
-    assert errors(with_change(values(), path, bad)), f"{'.'.join(path)} = {bad!r} passed the schema"
-
-
 # --- the merge Helm makes -------------------------------------------------------------------------
 
 def test_helm_coalesce_merges_maps_replaces_lists_and_deletes_on_null():
@@ -124,7 +110,7 @@ def chart():
     if folder is None:
         pytest.skip(f"the jupyterhub chart {pinned_version()} is not at hand: name the folder of the "
                     f"unpacked chart (helm pull jupyterhub/jupyterhub --version {pinned_version()} --untar) "
-                    "in Z2JH_CHART_DIR, or vendor it in deploy/jupyterhub/k8s/chart/")
+                    "in Z2JH_CHART_DIR, or unpack it in deploy/jupyterhub/k8s/chart/ (git ignores that folder)")
     json_schema = folder / "values.schema.json"
     return {
         "dir": folder,
