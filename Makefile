@@ -9,7 +9,7 @@ PORT   ?= 8888
 AXE_VERSION := 4.14.1
 AXE    := .cache/node_modules/axe-core/axe.min.js
 
-.PHONY: lab test install notebooks outputs lock bench clean help lite lite-online lite-serve
+.PHONY: lab test install notebooks outputs lock bench clean help lite lite-online lite-serve bench-lite
 
 help:
 	@echo "make lab         set up (first time) and open the course in JupyterLab, at lesson 01"
