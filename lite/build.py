@@ -217,7 +217,9 @@ def copy_notebook(src: Path, dest: Path, online: bool) -> None:
     extra = [_markdown(BROWSER_NOTE)]
     if online:
         extra.append({"cell_type": "code", "execution_count": None, "metadata": {"tags": ["browser-edition"]},
-                      "outputs": [], "source": "%pip install -q three-levels  # the course package, from this site"})
+                      "outputs": [],
+                      # a comment after the name would be read as part of the requirement (piplite)
+                      "source": "# the course package, from this site\n%pip install -q three-levels"})
     nb["cells"] = cells[:1] + extra + cells[1:]
     nb.setdefault("metadata", {})["kernelspec"] = {"display_name": "Python (Pyodide)", "language": "python",
                                                    "name": "python"}
