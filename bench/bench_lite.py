@@ -26,8 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.lite.test_lite import (CHROMIUM, CHROMIUM_ARGS, JS, KERNEL_IDLE, LESSON,  # noqa: E402
-                                  _free_port, _run_all)
+from tests.lite.test_lite import CHROMIUM, CHROMIUM_ARGS, LESSON, _open, _run_all, served  # noqa: E402
 
 
 def cpu() -> str:
@@ -41,13 +40,8 @@ def cpu() -> str:
 
 
 def measure(site: Path, lesson: str, n: int, p) -> list[dict]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs = []
-    try:
-        time.sleep(0.5)
+    with served(site) as base:
         for _ in range(n):
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
@@ -57,26 +51,16 @@ def measure(site: Path, lesson: str, n: int, p) -> list[dict]:
                 page.wait_for_function("() => window.jupyterapp !== undefined", timeout=120_000, polling=100)
                 page.evaluate("async () => { await window.jupyterapp.restored; return true; }")
                 t_page = time.time() - t0
-                page.evaluate("async (p) => { await window.jupyterapp.commands.execute('docmanager:open', {path: p});"
-                              " return true; }", lesson)
-                page.wait_for_function("(p) => window.jupyterapp.shell.currentWidget && "
-                                       "window.jupyterapp.shell.currentWidget.context && "
-                                       "window.jupyterapp.shell.currentWidget.context.path === p",
-                                       arg=lesson, timeout=120_000, polling=100)
-                t_nb = time.time() - t0
-                page.wait_for_function(KERNEL_IDLE, timeout=300_000, polling=100)
-                page.evaluate(JS)
-                assert page.evaluate("window.__run('1+1')") == {"status": "ok", "out": "2"}
+                marks: dict = {}
+                _open(page, lesson, marks)
                 t_idle = time.time() - t0
+                t_nb = marks["nb"] - t0
                 run = {"page": t_page, "nb": t_nb, "idle": t_idle, "kernel": t_idle - t_nb,
                        "run": _run_all(page)}
                 runs.append({k: round(v, 1) for k, v in run.items()})
                 print(f"  {site.name}: {runs[-1]}", flush=True)
             finally:
                 browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
     return runs
 
 

@@ -15,6 +15,7 @@ Timings and sizes go to test-artifacts/lite/timings.json (and are printed).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -64,6 +65,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def served(folder: Path, log_path: Path | None = None):
+    """`python -m http.server` serving folder on a free port of 127.0.0.1, once it answers;
+    yields its base address (http://127.0.0.1:PORT). Its log goes to log_path, if given."""
+    port = _free_port()
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(folder)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait()
+        if log_path:
+            log.close()
+
+
+def is_local(url: str, base: str) -> bool:
+    """A request the served site may make: to its own server, or data:/blob: in the page."""
+    return url.startswith(("data:", "blob:")) or urllib.parse.urlsplit(url).netloc == urllib.parse.urlsplit(base).netloc
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     why = _missing()
@@ -110,8 +138,9 @@ KERNEL_IDLE = ("() => window.jupyterapp && window.jupyterapp.shell.currentWidget
                " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'")
 
 
-def _open(page, path: str) -> float:
-    """Open a notebook; seconds until its kernel is idle and answers."""
+def _open(page, path: str, marks: dict | None = None) -> float:
+    """Open a notebook; seconds until its kernel is idle and answers (marks["nb"]: the moment,
+    time.time(), the notebook was open in its panel)."""
     t0 = time.time()
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=120_000, polling=100)
     page.evaluate("async (p) => { await window.jupyterapp.restored;"
@@ -119,6 +148,8 @@ def _open(page, path: str) -> float:
     page.wait_for_function("(p) => window.jupyterapp.shell.currentWidget && "
                            "window.jupyterapp.shell.currentWidget.context && "
                            "window.jupyterapp.shell.currentWidget.context.path === p", arg=path, timeout=120_000)
+    if marks is not None:
+        marks["nb"] = time.time()
     page.wait_for_function(KERNEL_IDLE, timeout=300_000, polling=100)
     page.evaluate(JS)
     r = page.evaluate("window.__run('1+1')")
@@ -161,126 +192,112 @@ def test_offline_site_in_headless_chromium(site):
     timings = {"build_s": info["build_wall_s"], "site_mb": round(info["size_bytes"] / 1e6, 1),
                "site_files": info["files"]}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = open(ARTIFACTS / "http_server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(out)], stdout=log, stderr=subprocess.STDOUT)
     requests, nonlocal_requests, console = [], [], []
+    with served(out, ARTIFACTS / "http_server.log") as base:
+        def route(r):
+            if is_local(r.request.url, base):
+                r.continue_()
+            else:
+                nonlocal_requests.append(r.request.url)
+                r.abort()
 
-    def route(r):
-        url = r.request.url
-        if url.startswith(("data:", "blob:")) or urllib.parse.urlsplit(url).netloc == f"127.0.0.1:{port}":
-            r.continue_()
-        else:
-            nonlocal_requests.append(url)
-            r.abort()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+                ctx.route(lambda url: not url.startswith(base + "/"), route)
+                ctx.on("request", lambda r: requests.append(r.url))
+                page = ctx.new_page()
+                page.on("console", lambda m: console.append(f"{time.strftime('%H:%M:%S')} {m.type}: {m.text}"[:300]))
+                page.on("pageerror", lambda e: console.append(f"PAGEERROR: {e}"[:300]))
+                try:
+                    # 1. lesson 01: page load to an idle kernel, then Run All
+                    t0 = time.time()
+                    page.goto(f"{base}/lab/index.html")
+                    _open(page, LESSON)
+                    timings["page_to_idle_kernel_s"] = round(time.time() - t0, 1)
+                    timings["lesson_run_all_s"] = round(_run_all(page), 1)
+                    assert _problems(page) == []
+                    note = page.evaluate("window.__nb().content.model.cells.get(1).sharedModel.getSource()")
+                    assert note.startswith("**Browser edition.**") and "for this web address only" in note, note
+                    page.screenshot(path=str(ARTIFACTS / "1-lesson.png"))
 
-    try:
-        for _ in range(100):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-            ctx.route(lambda url: not url.startswith(base + "/"), route)
-            ctx.on("request", lambda r: requests.append(r.url))
-            page = ctx.new_page()
-            page.on("console", lambda m: console.append(f"{time.strftime('%H:%M:%S')} {m.type}: {m.text}"[:300]))
-            page.on("pageerror", lambda e: console.append(f"PAGEERROR: {e}"[:300]))
-            try:
-                # 1. lesson 01: page load to an idle kernel, then Run All
-                t0 = time.time()
-                page.goto(f"{base}/lab/index.html")
-                _open(page, LESSON)
-                timings["page_to_idle_kernel_s"] = round(time.time() - t0, 1)
-                timings["lesson_run_all_s"] = round(_run_all(page), 1)
-                assert _problems(page) == []
-                note = page.evaluate("window.__nb().content.model.cells.get(1).sharedModel.getSource()")
-                assert note.startswith("**Browser edition.**") and "for this web address only" in note, note
-                page.screenshot(path=str(ARTIFACTS / "1-lesson.png"))
+                    # 2. its workbook (a second kernel): Run All, then one exercise wrong and right
+                    timings["workbook_to_idle_kernel_s"] = round(_open(page, WORKBOOK), 1)
+                    timings["workbook_run_all_s"] = round(_run_all(page), 1)
+                    assert _problems(page) == []
+                    # JupyterLab renders only the cells in view: bring the exercise's cell there first
+                    page.evaluate("""async (id) => { const nb = window.__nb().content; const cells = nb.model.cells;
+                        for (let i = 0; i < cells.length; i++) {
+                          if (cells.get(i).sharedModel.getSource().includes("exercise('" + id + "')")) {
+                            nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); return i; } }
+                        throw new Error('no cell shows ' + id); }""", ex.id)
+                    widget = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .threelevels-widget",
+                                          has_text=ex.id).first
+                    widget.wait_for(state="visible", timeout=30_000)
+                    for option in ex.spec["options"]:
+                        widget.get_by_role("checkbox", name=ex.labels.get(option, option), exact=True) \
+                            .set_checked(option in wrong_answer)
+                    t1 = time.time()
+                    widget.get_by_role("button", name="Check", exact=True).click()
+                    wrong_text = _feedback(widget, wrong_feedback[:40], page)
+                    timings["check_to_verdict_s"] = round(time.time() - t1, 2)
+                    for option in ex.spec["options"]:
+                        widget.get_by_role("checkbox", name=ex.labels.get(option, option), exact=True) \
+                            .set_checked(option in set(ex.answer))
+                    widget.get_by_role("button", name="Check", exact=True).click()
+                    right_text = _feedback(widget, "Correct", page)
+                    assert "Correct" not in wrong_text and "Correct" in right_text, (wrong_text, right_text)
+                    page.screenshot(path=str(ARTIFACTS / "2-workbook.png"))
+                    # the export a seminar reads, written to the browser drive next to the workbook
+                    r = page.evaluate("(c) => window.__run(c)",
+                                      "%run -m threelevels export -o my-answers.json --learner lite-test")
+                    assert r["status"] == "ok" and "ERROR" not in r["out"], r
+                    listing = page.evaluate("async () => (await window.jupyterapp.serviceManager.contents"
+                                            ".get('exercises', {content: true})).content.map(x => x.name)")
+                    assert "my-answers.json" in listing, listing   # in the file browser, to download
+                    r = page.evaluate("(c) => window.__run(c)", "print(open('my-answers.json').read())")
+                    export = json.loads(r["out"])
+                    assert export["learner"] == "lite-test"
+                    statuses = [a["status"] for a in export["attempts"] if a["exercise_id"] == ex.id]
+                    assert len(statuses) == 2 and statuses[0] != "correct" and statuses[1] == "correct", statuses
 
-                # 2. its workbook (a second kernel): Run All, then one exercise wrong and right
-                timings["workbook_to_idle_kernel_s"] = round(_open(page, WORKBOOK), 1)
-                timings["workbook_run_all_s"] = round(_run_all(page), 1)
-                assert _problems(page) == []
-                # JupyterLab renders only the cells in view: bring the exercise's cell there first
-                page.evaluate("""async (id) => { const nb = window.__nb().content; const cells = nb.model.cells;
-                    for (let i = 0; i < cells.length; i++) {
-                      if (cells.get(i).sharedModel.getSource().includes("exercise('" + id + "')")) {
-                        nb.activeCellIndex = i; await nb.scrollToItem(i, 'start'); return i; } }
-                    throw new Error('no cell shows ' + id); }""", ex.id)
-                widget = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .threelevels-widget",
-                                      has_text=ex.id).first
-                widget.wait_for(state="visible", timeout=30_000)
-                for option in ex.spec["options"]:
-                    widget.get_by_role("checkbox", name=ex.labels.get(option, option), exact=True) \
-                        .set_checked(option in wrong_answer)
-                t1 = time.time()
-                widget.get_by_role("button", name="Check", exact=True).click()
-                wrong_text = _feedback(widget, wrong_feedback[:40], page)
-                timings["check_to_verdict_s"] = round(time.time() - t1, 2)
-                for option in ex.spec["options"]:
-                    widget.get_by_role("checkbox", name=ex.labels.get(option, option), exact=True) \
-                        .set_checked(option in set(ex.answer))
-                widget.get_by_role("button", name="Check", exact=True).click()
-                right_text = _feedback(widget, "Correct", page)
-                assert "Correct" not in wrong_text and "Correct" in right_text, (wrong_text, right_text)
-                page.screenshot(path=str(ARTIFACTS / "2-workbook.png"))
-                # the export a seminar reads, written to the browser drive next to the workbook
-                r = page.evaluate("(c) => window.__run(c)",
-                                  "%run -m threelevels export -o my-answers.json --learner lite-test")
-                assert r["status"] == "ok" and "ERROR" not in r["out"], r
-                listing = page.evaluate("async () => (await window.jupyterapp.serviceManager.contents"
-                                        ".get('exercises', {content: true})).content.map(x => x.name)")
-                assert "my-answers.json" in listing, listing   # in the file browser, to download
-                r = page.evaluate("(c) => window.__run(c)", "print(open('my-answers.json').read())")
-                export = json.loads(r["out"])
-                assert export["learner"] == "lite-test"
-                statuses = [a["status"] for a in export["attempts"] if a["exercise_id"] == ex.id]
-                assert len(statuses) == 2 and statuses[0] != "correct" and statuses[1] == "correct", statuses
-
-                # 3. reload: a fresh kernel still counts the attempts
-                t2 = time.time()
-                page.reload()
-                _open(page, WORKBOOK)
-                timings["reload_to_idle_kernel_s"] = round(time.time() - t2, 1)
-                r = page.evaluate("(c) => window.__run(c)",
-                                  "import json, threelevels, threelevels.store as s\n"
-                                  "d = s.summary(); at = s.attempts('" + ex.id + "')\n"
-                                  "print(json.dumps({'attempts': d['attempts'], 'statuses': [a['status'] for a in at],"
-                                  " 'lesson01': [l for l in d['lessons'] if l['lesson'] == '01']}))")
-                assert r["status"] == "ok", r
-                after = json.loads(r["out"])
-                assert after["attempts"] == 2 and after["statuses"] == statuses, after
-                assert after["lesson01"][0]["correct"] >= 1, after
-                # and the progress widget a learner opens says so
-                page.evaluate("""() => { const nb = window.__nb(); const n = nb.content.model.cells.length;
-                    nb.content.model.sharedModel.insertCell(n, {cell_type: 'code', source: 'threelevels.progress()'});
-                    nb.content.activeCellIndex = n; return true; }""")
-                page.evaluate("window.__watch()")
-                page.evaluate("window.jupyterapp.commands.execute('notebook:run-cell')")
-                page.wait_for_function("window.__done()", timeout=120_000, polling=100)
-                row = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-hbox",
-                                   has_text="Lesson 01").first
-                row.wait_for(timeout=60_000)
-                assert "correct" in row.inner_text(), row.inner_text()
-                page.screenshot(path=str(ARTIFACTS / "3-after-reload.png"))
-            except Exception:
-                page.screenshot(path=str(ARTIFACTS / "failed.png"))
-                raise
-            finally:
-                (ARTIFACTS / "console.log").write_text("\n".join(console))
-                browser.close()
-    finally:
-        server.terminate()
-        server.wait()
-        log.close()
-        (ARTIFACTS / "requests.json").write_text(json.dumps(requests, indent=0))
-        (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=1))
-        print("lite timings:", json.dumps(timings))
+                    # 3. reload: a fresh kernel still counts the attempts
+                    t2 = time.time()
+                    page.reload()
+                    _open(page, WORKBOOK)
+                    timings["reload_to_idle_kernel_s"] = round(time.time() - t2, 1)
+                    r = page.evaluate("(c) => window.__run(c)",
+                                      "import json, threelevels, threelevels.store as s\n"
+                                      "d = s.summary(); at = s.attempts('" + ex.id + "')\n"
+                                      "print(json.dumps({'attempts': d['attempts'], 'statuses': [a['status'] for a in at],"
+                                      " 'lesson01': [l for l in d['lessons'] if l['lesson'] == '01']}))")
+                    assert r["status"] == "ok", r
+                    after = json.loads(r["out"])
+                    assert after["attempts"] == 2 and after["statuses"] == statuses, after
+                    assert after["lesson01"][0]["correct"] >= 1, after
+                    # and the progress widget a learner opens says so
+                    page.evaluate("""() => { const nb = window.__nb(); const n = nb.content.model.cells.length;
+                        nb.content.model.sharedModel.insertCell(n, {cell_type: 'code', source: 'threelevels.progress()'});
+                        nb.content.activeCellIndex = n; return true; }""")
+                    page.evaluate("window.__watch()")
+                    page.evaluate("window.jupyterapp.commands.execute('notebook:run-cell')")
+                    page.wait_for_function("window.__done()", timeout=120_000, polling=100)
+                    row = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-hbox",
+                                       has_text="Lesson 01").first
+                    row.wait_for(timeout=60_000)
+                    assert "correct" in row.inner_text(), row.inner_text()
+                    page.screenshot(path=str(ARTIFACTS / "3-after-reload.png"))
+                except Exception:
+                    page.screenshot(path=str(ARTIFACTS / "failed.png"))
+                    raise
+                finally:
+                    (ARTIFACTS / "console.log").write_text("\n".join(console))
+                    browser.close()
+        finally:
+            (ARTIFACTS / "requests.json").write_text(json.dumps(requests, indent=0))
+            (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=1))
+            print("lite timings:", json.dumps(timings))
     local = [u for u in requests if u.startswith(base + "/")]
     assert nonlocal_requests == [], f"requests beyond the local server (aborted): {nonlocal_requests[:20]}"
     assert [u for u in requests if not u.startswith((base + "/", "data:", "blob:"))] == []

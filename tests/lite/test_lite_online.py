@@ -20,14 +20,13 @@ import json
 import subprocess
 import sys
 import time
-import urllib.parse
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from .test_lite import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, IN_CI, LESSON, ROOT, _free_port,  # noqa: F401
-                        _missing, _open, _problems, _run_all, sync_playwright)
+from .test_lite import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, IN_CI, LESSON, ROOT, _missing, _open,
+                        _problems, _run_all, is_local, served, sync_playwright)
 
 pytestmark = pytest.mark.lite
 _spec = importlib.util.spec_from_file_location("lite_build", ROOT / "lite" / "build.py")
@@ -88,64 +87,55 @@ def test_online_site_with_a_stand_in_cdn(online_site):
     assert kernel["pyodideUrl"] == CDN + "pyodide.js" and kernel["disablePyPIFallback"] is True, kernel
     assert not (out / "static" / "pyodide").exists(), "the online site ships Pyodide itself"
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = open(art / "http_server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(out)], stdout=log, stderr=subprocess.STDOUT)
-    served, refused, console, timings = [], [], [], {"build_s": build_s}
+    from_cdn, refused, console, timings = [], [], [], {"build_s": build_s}
+    with served(out, art / "http_server.log") as base:
+        def route(r):
+            url = r.request.url
+            if is_local(url, base):
+                return r.continue_()
+            name = url[len(CDN):].split("?")[0] if url.startswith(CDN) else None
+            if name in cdn:
+                from_cdn.append(name)
+                return r.fulfill(status=200, body=cdn[name], headers={
+                    "Content-Type": TYPES.get(Path(name).suffix, "application/octet-stream"),
+                    "Access-Control-Allow-Origin": "*"})
+            refused.append(url)
+            r.abort()
 
-    def route(r):
-        url = r.request.url
-        if url.startswith(("data:", "blob:")) or urllib.parse.urlsplit(url).netloc == f"127.0.0.1:{port}":
-            return r.continue_()
-        name = url[len(CDN):].split("?")[0] if url.startswith(CDN) else None
-        if name in cdn:
-            served.append(name)
-            return r.fulfill(status=200, body=cdn[name], headers={
-                "Content-Type": TYPES.get(Path(name).suffix, "application/octet-stream"),
-                "Access-Control-Allow-Origin": "*"})
-        refused.append(url)
-        r.abort()
-
-    ex = threelevels.bank()[0]
-    try:
-        time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-            ctx.route(lambda url: not url.startswith(base + "/"), route)
-            page = ctx.new_page()
-            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:300]))
-            try:
-                t0 = time.time()
-                page.goto(f"{base}/lab/index.html")
-                _open(page, LESSON)
-                timings["page_to_idle_kernel_s"] = round(time.time() - t0, 1)
-                src = page.evaluate("window.__nb().content.model.cells.get(2).sharedModel.getSource()")
-                assert "%pip install -q three-levels" in src.splitlines(), src   # the online site's install cell
-                timings["lesson_run_all_s"] = round(_run_all(page), 1)
-                assert _problems(page) == []
-                r = page.evaluate("(c) => window.__run(c)",
-                                  f"w = threelevels.exercise({ex.id!r})\n"
-                                  f"print(w.submit({list(ex.wrong[0][0])!r}).status, w.submit({list(ex.answer)!r}).status)")
-                assert r["status"] == "ok", r
-                first, second = r["out"].split()
-                assert first != "correct" and second == "correct", r
-                page.screenshot(path=str(art / "lesson.png"))
-            except Exception:
-                page.screenshot(path=str(art / "failed.png"))
-                raise
-            finally:
-                (art / "console.log").write_text("\n".join(console))
-                browser.close()
-    finally:
-        server.terminate()
-        server.wait()
-        log.close()
-        timings["cdn_files_served"] = len(set(served))
-        (art / "timings.json").write_text(json.dumps(timings, indent=1))
-        (art / "cdn-served.json").write_text(json.dumps(sorted(set(served)), indent=0))
-        print("lite online timings:", json.dumps(timings))
+        ex = threelevels.bank()[0]
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+                ctx.route(lambda url: not url.startswith(base + "/"), route)
+                page = ctx.new_page()
+                page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:300]))
+                try:
+                    t0 = time.time()
+                    page.goto(f"{base}/lab/index.html")
+                    _open(page, LESSON)
+                    timings["page_to_idle_kernel_s"] = round(time.time() - t0, 1)
+                    src = page.evaluate("window.__nb().content.model.cells.get(2).sharedModel.getSource()")
+                    assert "%pip install -q three-levels" in src.splitlines(), src   # the online site's install cell
+                    timings["lesson_run_all_s"] = round(_run_all(page), 1)
+                    assert _problems(page) == []
+                    r = page.evaluate("(c) => window.__run(c)",
+                                      f"w = threelevels.exercise({ex.id!r})\n"
+                                      f"print(w.submit({list(ex.wrong[0][0])!r}).status, w.submit({list(ex.answer)!r}).status)")
+                    assert r["status"] == "ok", r
+                    first, second = r["out"].split()
+                    assert first != "correct" and second == "correct", r
+                    page.screenshot(path=str(art / "lesson.png"))
+                except Exception:
+                    page.screenshot(path=str(art / "failed.png"))
+                    raise
+                finally:
+                    (art / "console.log").write_text("\n".join(console))
+                    browser.close()
+        finally:
+            timings["cdn_files_served"] = len(set(from_cdn))
+            (art / "timings.json").write_text(json.dumps(timings, indent=1))
+            (art / "cdn-served.json").write_text(json.dumps(sorted(set(from_cdn)), indent=0))
+            print("lite online timings:", json.dumps(timings))
     assert refused == [], f"requests beyond the local server and the CDN's Pyodide folder: {refused[:20]}"
-    assert "pyodide.asm.wasm" in served and any(n.startswith("pandas-") for n in served), sorted(set(served))
+    assert "pyodide.asm.wasm" in from_cdn and any(n.startswith("pandas-") for n in from_cdn), sorted(set(from_cdn))
